@@ -1,0 +1,446 @@
+"""Backbone, task heads and the multi-task autoencoder (paper sizes and behaviour)."""
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.optim import OptimWrapper
+from torch import nn
+
+from vadkit.evaluation import functional as VF  # noqa: N812
+from vadkit.models.backbones import Conv3DAutoEncoder
+from vadkit.models.heads import ClipFeatures, PlaybackRateHead
+from vadkit.registry import BACKBONES, ERROR_MEASURES, MODELS, TASK_HEADS
+from vadkit.utils import register_all_modules
+
+register_all_modules()
+
+PAPER_TASKS = [
+    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6),
+    dict(type='FuturePredictionHead', name='ffp', loss_weight=0.4),
+    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0),
+]
+TINY_WIDTHS = (4, 8, 8, 8)
+T = 8  # clip_len of the tiny model
+B = 2
+HW = 32
+
+
+def n_params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def tiny_model(tasks=None, **kwargs):
+    torch.manual_seed(0)
+    return MODELS.build(
+        dict(type='MultiTaskAutoEncoder', clip_len=T,
+             backbone=dict(type='Conv3DAutoEncoder', widths=TINY_WIDTHS),
+             tasks=[dict(t) for t in (tasks or PAPER_TASKS)], **kwargs))
+
+
+def uint8_clip(frames, b=B, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (b, 1, frames, HW, HW), dtype=torch.uint8, generator=g)
+
+
+def train_batch(b=B):
+    return dict(inputs=dict(window=uint8_clip(T + 1, b, 1), prp_clip=uint8_clip(T, b, 2)),
+                data_samples=dict(prp_label=torch.tensor([0, 1] * (b // 2) + [1] * (b % 2))))
+
+
+def eval_batch(b=B, frames=T + 1):
+    return dict(inputs=dict(window=uint8_clip(frames, b, 3)),
+                data_samples=dict(video_idx=torch.arange(b), frame_idx=torch.arange(b) + T,
+                                  label=torch.tensor([0, 1] * (b // 2) + [0] * (b % 2))))
+
+
+class CallCounter:
+    """Counts forward calls of a module through a forward hook."""
+
+    def __init__(self, module: nn.Module) -> None:
+        self.n = 0
+        self.handle = module.register_forward_hook(self._hook)
+
+    def _hook(self, *_):
+        self.n += 1
+
+    def remove(self):
+        self.handle.remove()
+
+
+# ---------------------------------------------------------------------------------------
+# Backbone
+# ---------------------------------------------------------------------------------------
+def _expected_ae_params(in_ch, widths):
+    chans = (in_ch, ) + tuple(widths)
+    total = 0
+    for i in range(len(widths)):
+        a, b = chans[i], chans[i + 1]
+        total += a * b * 27 + b + 2 * b  # encoder conv + BN
+        total += b * a * 27 + a + (2 * a if i > 0 else 0)  # decoder conv-T (+ BN but last)
+    return total
+
+
+def test_paper_backbone_size_and_shapes():
+    torch.manual_seed(0)
+    ae = Conv3DAutoEncoder()
+    assert n_params(ae) == 5_980_801 == _expected_ae_params(1, (96, 128, 256, 256))
+    assert ae.code_channels == 256
+    assert ae.total_stride() == (8, 16, 16)
+    ae.eval()
+    with torch.no_grad():
+        code, out = ae(torch.randn(1, 1, 16, 64, 64))
+    assert code.shape == (1, 256, 2, 4, 4)
+    assert out.shape == (1, 1, 16, 64, 64)
+
+
+def test_paper_backbone_layers_match_spec():
+    ae = Conv3DAutoEncoder()
+    convs = [m for m in ae.encoder.modules() if isinstance(m, nn.Conv3d)]
+    assert [(c.in_channels, c.out_channels) for c in convs] == [(1, 96), (96, 128), (128, 256),
+                                                                (256, 256)]
+    assert [c.stride for c in convs] == [(1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 2, 2)]
+    assert all(c.kernel_size == (3, 3, 3) and c.padding == (1, 1, 1) for c in convs)
+    deconvs = [m for m in ae.decoder.modules() if isinstance(m, nn.ConvTranspose3d)]
+    assert [(c.in_channels, c.out_channels) for c in deconvs] == [(256, 256), (256, 128),
+                                                                  (128, 96), (96, 1)]
+    assert [c.output_padding for c in deconvs] == [(1, 1, 1)] * 3 + [(0, 1, 1)]
+    assert deconvs[-1].stride == (1, 2, 2)
+    slopes = [m.negative_slope for m in ae.modules() if isinstance(m, nn.LeakyReLU)]
+    assert slopes == [0.2] * 7
+    assert sum(isinstance(m, nn.BatchNorm3d) for m in ae.modules()) == 7
+    # the last layer outputs pre-tanh frames: nothing after the final ConvTranspose3d
+    assert ae.decoder[-1] is deconvs[-1]
+
+
+def test_backbone_configurable_widths_and_strides():
+    torch.manual_seed(0)
+    ae = BACKBONES.build(dict(type='Conv3DAutoEncoder', widths=(8, 16, 16),
+                              strides=((1, 2, 2), (2, 2, 2), (2, 2, 2))))
+    assert n_params(ae) == _expected_ae_params(1, (8, 16, 16))
+    assert ae.total_stride() == (4, 8, 8)
+    x = torch.randn(1, 1, 8, 32, 32)
+    code, out = ae(x)
+    assert code.shape == (1, 16, 2, 4, 4)
+    assert out.shape == x.shape
+    assert ae.encode(x).shape == code.shape
+
+
+def test_backbone_int_strides_and_channels():
+    ae = Conv3DAutoEncoder(in_channels=3, widths=(4, 8), strides=(2, (1, 2, 2)))
+    assert ae.strides == ((2, 2, 2), (1, 2, 2))
+    code, out = ae(torch.randn(1, 3, 4, 16, 16))
+    assert code.shape == (1, 8, 2, 4, 4)
+    assert out.shape == (1, 3, 4, 16, 16)
+
+
+@pytest.mark.parametrize('widths,strides', [((8, 16), ((1, 2, 2), (2, 2, 2), (2, 2, 2))),
+                                            ((8, 16, 16), (2, ))])
+def test_backbone_mismatched_lengths_raise(widths, strides):
+    with pytest.raises(ValueError, match='same length'):
+        Conv3DAutoEncoder(widths=widths, strides=strides)
+
+
+# ---------------------------------------------------------------------------------------
+# Paper-size model and heads
+# ---------------------------------------------------------------------------------------
+def test_paper_model_parameter_count():
+    model = MODELS.build(
+        dict(type='MultiTaskAutoEncoder', clip_len=16, backbone=dict(type='Conv3DAutoEncoder'),
+             tasks=[dict(t) for t in PAPER_TASKS]))
+    assert n_params(model) == 6_124_447  # paper: 6.12 M
+    assert n_params(model.backbone) == 5_980_801  # paper: 5.98 M
+    assert model.task_names == ['vcr', 'ffp', 'prp']
+    vcr, ffp, prp = model.tasks
+    assert n_params(vcr) == 0
+    assert n_params(ffp) == 28  # Conv3d 1->1 kernel 3 (+ bias)
+    assert ffp.conv.stride == (16, 1, 1)
+    assert n_params(prp) == 143_618
+    assert [h.loss_weight for h in model.tasks] == [0.6, 0.4, 1.0]
+
+
+def test_prp_head_on_paper_code_matches_reference_layout():
+    torch.manual_seed(0)
+    head = TASK_HEADS.build(dict(type='PlaybackRateHead'))
+    assert isinstance(head, PlaybackRateHead)
+    assert n_params(head) == 143_618
+    linears = [m for m in head.fc if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(512, 128), (128, 32), (32, 2)]
+    code = torch.randn(3, 256, 2, 16, 16)
+    logits = head(ClipFeatures(clip=None, inputs=None, code=code))
+    assert logits.shape == (3, 2)
+    # reference: MaxPool3d(2) -> Conv2d 256->32 k3 -> MaxPool2d(2) -> FC 512-128-32-2 (logits)
+    ref = head.fc(F.max_pool2d(head.conv(F.max_pool3d(code, 2).squeeze(2)), 2).flatten(1))
+    torch.testing.assert_close(logits, ref)
+    score = head.score(logits, None)['prp']
+    torch.testing.assert_close(score, logits.softmax(1)[:, 1])
+
+
+# ---------------------------------------------------------------------------------------
+# Data preprocessor
+# ---------------------------------------------------------------------------------------
+def test_data_preprocessor_scales_uint8_to_minus_one_one():
+    model = tiny_model()
+    window = torch.tensor([0, 255, 51, 204], dtype=torch.uint8).view(1, 1, 1, 2, 2)
+    already = torch.full((1, 1, 1, 2, 2), 0.25)
+    labels = torch.tensor([1])
+    data = model.data_preprocessor(
+        dict(inputs=dict(window=window, other=already), data_samples=dict(prp_label=labels)))
+    out = data['inputs']['window']
+    assert out.dtype == torch.float32
+    assert out.flatten().tolist() == pytest.approx([-1.0, 1.0, -0.6, 0.6], abs=1e-6)
+    assert out.min().item() == -1.0 and out.max().item() == 1.0
+    torch.testing.assert_close(data['inputs']['other'], already)  # floats untouched
+    assert torch.equal(data['data_samples']['prp_label'], labels)
+
+
+# ---------------------------------------------------------------------------------------
+# Loss mode
+# ---------------------------------------------------------------------------------------
+def test_loss_mode_weights_and_values():
+    model = tiny_model()
+    model.train()
+    data = model.data_preprocessor(train_batch(), True)
+    inputs, samples = data['inputs'], data['data_samples']
+    losses = model(inputs, samples, mode='loss')
+    assert set(losses) == {'loss_vcr', 'loss_ffp', 'loss_prp'}
+    assert all(torch.isfinite(v) and v.dim() == 0 for v in losses.values())
+
+    # recompute every unweighted loss through the backbone (train-mode BN uses batch stats,
+    # so the same input gives the same output)
+    with torch.no_grad():
+        window, prp_clip = inputs['window'], inputs['prp_clip']
+        x = window[:, :, :T]
+        decoded = model.backbone.decode(model.backbone.encode(x))
+        l_vcr = F.mse_loss(torch.tanh(decoded), x)
+        ffp = model.tasks[1]
+        pred = torch.tanh(F.conv3d(decoded, ffp.conv.weight, ffp.conv.bias, stride=(T, 1, 1),
+                                   padding=1))
+        assert pred.shape == (B, 1, 1, HW, HW)
+        l_ffp = F.mse_loss(pred[:, :, 0], window[:, :, T])
+        code = model.backbone.encode(prp_clip)
+        logits = model.tasks[2](ClipFeatures(clip=prp_clip, inputs=prp_clip, code=code))
+        l_prp = F.cross_entropy(logits, samples['prp_label'])
+    torch.testing.assert_close(losses['loss_vcr'].detach(), 0.6 * l_vcr)
+    torch.testing.assert_close(losses['loss_ffp'].detach(), 0.4 * l_ffp)
+    torch.testing.assert_close(losses['loss_prp'].detach(), 1.0 * l_prp)
+
+
+def test_loss_weights_scale_linearly():
+    weighted = tiny_model()
+    unit = tiny_model([dict(t, loss_weight=1.0) for t in PAPER_TASKS])
+    unit.load_state_dict(weighted.state_dict())
+    weighted.eval()
+    unit.eval()
+    data = weighted.data_preprocessor(train_batch())
+    with torch.no_grad():
+        lw = weighted(**data, mode='loss')
+        lu = unit(**data, mode='loss')
+    for name, lam in (('vcr', 0.6), ('ffp', 0.4), ('prp', 1.0)):
+        torch.testing.assert_close(lw[f'loss_{name}'], lam * lu[f'loss_{name}'])
+
+
+def test_loss_backward_reaches_every_parameter():
+    model = tiny_model()
+    model.train()
+    losses = model(**model.data_preprocessor(train_batch(), True), mode='loss')
+    sum(losses.values()).backward()
+    missing = [n for n, p in model.named_parameters() if p.grad is None]
+    assert not missing
+
+
+def test_train_step_sums_task_losses():
+    model = tiny_model()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.0))
+    log_vars = model.train_step(train_batch(), wrapper)
+    assert {'loss', 'loss_vcr', 'loss_ffp', 'loss_prp'} <= set(log_vars)
+    total = log_vars['loss_vcr'] + log_vars['loss_ffp'] + log_vars['loss_prp']
+    assert float(log_vars['loss']) == pytest.approx(float(total), rel=1e-5)
+
+
+def test_decoder_runs_once_in_loss_mode_and_never_for_prp_clip():
+    model = tiny_model()
+    dec = CallCounter(model.backbone.decoder)
+    enc = CallCounter(model.backbone.encoder)
+    decoded_shapes = []
+    original = model.backbone.decode
+
+    def spy(code):
+        decoded_shapes.append(tuple(code.shape))
+        return original(code)
+
+    model.backbone.decode = spy
+    try:
+        data = model.data_preprocessor(train_batch(), True)
+        model(**data, mode='loss')
+    finally:
+        del model.backbone.decode
+        dec.remove()
+        enc.remove()
+    assert dec.n == 1  # VCR and FFP share one decoding of the window
+    assert enc.n == 2  # the window and the PRP clip are each encoded once
+    assert len(decoded_shapes) == 1
+
+
+def test_prp_only_model_never_decodes():
+    model = tiny_model([dict(type='PlaybackRateHead', name='prp')])
+    dec = CallCounter(model.backbone.decoder)
+    data = model.data_preprocessor(train_batch(), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_prp'}
+    model.eval()
+    with torch.no_grad():
+        out = model(**model.data_preprocessor(eval_batch()), mode='predict')
+    assert dec.n == 0
+    assert set(out[0]['scores']) == {'prp'}
+
+
+def test_decoder_runs_once_in_predict_and_tensor_mode():
+    model = tiny_model()
+    model.eval()
+    dec = CallCounter(model.backbone.decoder)
+    enc = CallCounter(model.backbone.encoder)
+    with torch.no_grad():
+        model(**model.data_preprocessor(eval_batch()), mode='predict')
+        assert (dec.n, enc.n) == (1, 1)
+        outs = model(**model.data_preprocessor(eval_batch()), mode='tensor')
+        assert (dec.n, enc.n) == (2, 2)
+    assert outs['vcr'].shape == (B, 1, T, HW, HW)
+    assert outs['ffp'].shape == (B, 1, HW, HW)
+    assert outs['prp'].shape == (B, 2)
+
+
+def test_ffp_needs_clip_len_plus_one_frames():
+    model = tiny_model()
+    batch = train_batch()
+    batch['inputs']['window'] = batch['inputs']['window'][:, :, :T]
+    with pytest.raises(ValueError, match=r'clip_len \+ 1'):
+        model(**model.data_preprocessor(batch, True), mode='loss')
+    model.eval()
+    with pytest.raises(ValueError, match=r'clip_len \+ 1'), torch.no_grad():
+        model(**model.data_preprocessor(eval_batch(frames=T)), mode='predict')
+
+
+def test_clip_shorter_than_clip_len_raises():
+    model = tiny_model([dict(type='ClipReconstructionHead')])
+    with pytest.raises(ValueError):
+        model(dict(window=torch.zeros(1, 1, T - 1, HW, HW)), mode='tensor')
+
+
+def test_missing_prp_clip_names_the_transform():
+    model = tiny_model()
+    batch = train_batch()
+    del batch['inputs']['prp_clip']
+    with pytest.raises(KeyError, match='SamplePlaybackRateClip') as err:
+        model(**model.data_preprocessor(batch, True), mode='loss')
+    assert 'prp_clip' in str(err.value)
+
+
+def test_missing_prp_label_names_the_transform():
+    model = tiny_model()
+    batch = train_batch()
+    batch['data_samples'] = {}
+    with pytest.raises(KeyError, match='SamplePlaybackRateClip') as err:
+        model(**model.data_preprocessor(batch, True), mode='loss')
+    assert 'prp_label' in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------
+# Predict mode
+# ---------------------------------------------------------------------------------------
+def test_predict_records_and_scores():
+    model = tiny_model()
+    model.eval()
+    batch = eval_batch()
+    with torch.no_grad():
+        results = model.test_step(batch)
+    assert isinstance(results, list) and len(results) == B
+    for i, rec in enumerate(results):
+        assert rec['video_idx'] == i
+        assert rec['frame_idx'] == i + T
+        assert rec['label'] == batch['data_samples']['label'][i].item()
+        assert set(rec['scores']) == {'vcr', 'ffp', 'prp'}
+        assert all(isinstance(v, float) for v in rec['scores'].values())
+        assert 0.0 <= rec['scores']['prp'] <= 1.0
+
+    # recompute the raw scores (Eq. 12-14) through the backbone
+    with torch.no_grad():
+        window = model.data_preprocessor(batch)['inputs']['window']
+        x = window[:, :, :T]
+        code = model.backbone.encode(x)
+        decoded = model.backbone.decode(code)
+        vcr = ((torch.tanh(decoded) - x)**2).mean(dim=(1, 3, 4))  # per frame
+        vcr = vcr.mean(1)  # mean over the T frames
+        ffp = model.tasks[1]
+        pred = torch.tanh(ffp.conv(decoded))[:, :, 0]
+        ffp_score = ((pred - window[:, :, T])**2).mean(dim=(1, 2, 3))
+        prp = model.tasks[2](ClipFeatures(clip=window, inputs=x, code=code)).softmax(1)[:, 1]
+    for i, rec in enumerate(results):
+        assert rec['scores']['vcr'] == pytest.approx(vcr[i].item(), rel=1e-5)
+        assert rec['scores']['ffp'] == pytest.approx(ffp_score[i].item(), rel=1e-5)
+        assert rec['scores']['prp'] == pytest.approx(prp[i].item(), rel=1e-5)
+
+
+def test_predict_extra_measures_on_vcr():
+    tasks = [dict(PAPER_TASKS[0], extra_measures=dict(pse=dict(type='PSE'), bpe=dict(type='BPE'))),
+             PAPER_TASKS[1], PAPER_TASKS[2]]
+    model = tiny_model(tasks)
+    model.eval()
+    batch = eval_batch()
+    with torch.no_grad():
+        results = model.test_step(batch)
+        window = model.data_preprocessor(batch)['inputs']['window']
+        x = window[:, :, :T]
+        recon = torch.tanh(model.backbone(x)[1])
+    assert set(results[0]['scores']) == {'vcr', 'vcr.pse', 'vcr.bpe', 'ffp', 'prp'}
+    frames = lambda v: v.transpose(1, 2).reshape(B * T, 1, HW, HW)  # noqa: E731
+    for key, fn in (('vcr', VF.mse), ('vcr.pse', VF.pse), ('vcr.bpe', VF.bpe)):
+        expected = fn(frames(recon), frames(x)).view(B, T).mean(1)
+        for i in range(B):
+            assert results[i]['scores'][key] == pytest.approx(expected[i].item(), rel=1e-5)
+    for rec in results:
+        # blurring lowers the error energy; BPE keeps a quarter of the blurred pixels
+        assert rec['scores']['vcr.bpe'] < rec['scores']['vcr.pse'] < rec['scores']['vcr']
+
+
+def test_invalid_mode_and_bad_task_lists():
+    model = tiny_model()
+    with pytest.raises(ValueError, match='invalid mode'):
+        model(dict(window=torch.zeros(1, 1, T + 1, HW, HW)), mode='scores')
+    with pytest.raises(ValueError, match='unique'):
+        tiny_model([dict(type='ClipReconstructionHead'), dict(type='ClipReconstructionHead')])
+    with pytest.raises(ValueError, match='at least one task'):
+        MODELS.build(dict(type='MultiTaskAutoEncoder', backbone=dict(type='Conv3DAutoEncoder'),
+                          tasks=[]))
+
+
+# ---------------------------------------------------------------------------------------
+# Registry errors
+# ---------------------------------------------------------------------------------------
+def test_unknown_backbone_type_suggests_close_match():
+    with pytest.raises(KeyError) as err:
+        MODELS.build(dict(type='MultiTaskAutoEncoder',
+                          backbone=dict(type='Conv3DAutoEncodr'),
+                          tasks=[dict(t) for t in PAPER_TASKS]))
+    msg = str(err.value)
+    assert "'backbone'" in msg
+    assert 'Conv3DAutoEncodr' in msg
+    assert 'Did you mean: Conv3DAutoEncoder' in msg
+
+
+def test_unknown_measure_type_suggests_bpe():
+    with pytest.raises(KeyError) as err:
+        ERROR_MEASURES.build(dict(type='BPF'))
+    msg = str(err.value)
+    assert "'error measure'" in msg
+    assert 'Did you mean:' in msg and 'BPE' in msg
+    assert not msg.startswith('"')  # readable, not the repr KeyError would print
+
+
+def test_unknown_task_and_model_types_suggest_close_matches():
+    with pytest.raises(KeyError, match='ClipReconstructionHead') as err:
+        tiny_model([dict(type='ClipReconstructionHed')])
+    assert "'task head'" in str(err.value)
+    with pytest.raises(KeyError, match='MultiTaskAutoEncoder'):
+        MODELS.build(dict(type='MultiTaskAutoEncodr', backbone=dict(type='Conv3DAutoEncoder'),
+                          tasks=[]))
+    with pytest.raises(KeyError, match='Registered types'):
+        ERROR_MEASURES.build(dict(type='zzzzzz'))

@@ -1,0 +1,3 @@
+from .measures import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from .normalizers import *  # noqa: F401,F403

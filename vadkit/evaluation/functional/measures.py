@@ -1,0 +1,74 @@
+"""Pure error-measure functions on frames ``(N, C, H, W)``; each returns one value a frame.
+
+MSE (paper Eq. 8), PSE (Eq. 9-10, Gudi et al. 2022) and BPE (Eq. 11, blur pooled error).
+"""
+import math
+from functools import lru_cache
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+@lru_cache(maxsize=32)
+def _gaussian_kernel_cpu(sigma: float, kernel_size: int) -> Tensor:
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f'Gaussian kernel size must be a positive odd number, got {kernel_size}')
+    if sigma <= 0:
+        raise ValueError(f'Gaussian sigma must be positive, got {sigma}')
+    r = kernel_size // 2
+    ax = torch.arange(-r, r + 1, dtype=torch.float64)
+    g = torch.exp(-(ax[:, None]**2 + ax[None, :]**2) / (2 * sigma**2)) / (2 * math.pi * sigma**2)
+    return g / g.sum()
+
+
+def gaussian_kernel(sigma: float, kernel_size: int, device=None, dtype=torch.float32) -> Tensor:
+    """A 2-D Gaussian ``G(sigma, k)`` (Eq. 10), normalised to unit sum.
+
+    The paper's Eq. 10 leaves it unnormalised; the two differ by a constant factor that
+    per-video rescaling cancels, and unit sum keeps a flat error image unchanged.
+    """
+    return _gaussian_kernel_cpu(float(sigma), int(kernel_size)).to(device=device, dtype=dtype)
+
+
+def _check(pred: Tensor, target: Tensor) -> None:
+    if pred.shape != target.shape or pred.dim() != 4:
+        raise ValueError('error measures take two (N, C, H, W) tensors of the same shape, got '
+                         f'{tuple(pred.shape)} and {tuple(target.shape)}')
+
+
+def blur(error: Tensor, sigma: float, kernel_size: int) -> Tensor:
+    """Depthwise Gaussian filtering of ``(N, C, H, W)`` with reflected borders."""
+    c = error.shape[1]
+    k = gaussian_kernel(sigma, kernel_size, error.device, error.dtype)
+    weight = k.expand(c, 1, kernel_size, kernel_size)
+    pad = kernel_size // 2
+    mode = 'reflect' if min(error.shape[-2:]) > pad else 'replicate'
+    return F.conv2d(F.pad(error, (pad, pad, pad, pad), mode=mode), weight, groups=c)
+
+
+def mse(pred: Tensor, target: Tensor) -> Tensor:
+    """Mean squared error a frame: ``||pred - target||^2 / (C H W)``."""
+    _check(pred, target)
+    return (pred - target).pow(2).flatten(1).mean(1)
+
+
+def pse(pred: Tensor, target: Tensor, sigma: float = 1.0, kernel_size: int = 5) -> Tensor:
+    """Proximally sensitive error: MSE of the Gaussian-filtered error image."""
+    _check(pred, target)
+    return blur(pred - target, sigma, kernel_size).pow(2).flatten(1).mean(1)
+
+
+def bpe(pred: Tensor, target: Tensor, sigma: float = 1.0, kernel_size: int = 5,
+        stride: int = 2) -> Tensor:
+    """Blur pooled error: the low-pass filtered error image subsampled with ``stride``;
+    squared norm divided by ``C H W`` of the full frame, as in Eq. 11."""
+    _check(pred, target)
+    pooled = blur(pred - target, sigma, kernel_size)[..., ::stride, ::stride]
+    return pooled.pow(2).flatten(1).sum(1) / pred[0].numel()
+
+
+def psnr(pred: Tensor, target: Tensor, data_range: float = 2.0) -> Tensor:
+    """Peak signal-to-noise ratio a frame, in dB (``data_range`` 2 for [-1, 1] pixels)."""
+    err = mse(pred, target).clamp_min(1e-10)
+    return 10 * torch.log10(data_range**2 / err)

@@ -1,0 +1,34 @@
+"""Per-video score rescaling functions (numpy, one 1-D array of scores a video)."""
+import numpy as np
+
+
+def _as_scores(scores) -> np.ndarray:
+    arr = np.asarray(scores, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f'a video\'s scores must be 1-D, got shape {arr.shape}')
+    return arr
+
+
+def min_max(scores) -> np.ndarray:
+    """Rescale to [0, 1]; a constant video maps to zeros (it carries no ranking)."""
+    s = _as_scores(scores)
+    if s.size == 0:
+        return s
+    lo, hi = s.min(), s.max()
+    return (s - lo) / (hi - lo) if hi > lo else np.zeros_like(s)
+
+
+def robust(scores, low: float = 1.0, high: float = 99.0) -> np.ndarray:
+    """Paper Eq. 16: ``(s - median) / (P_high - P_low)``; constant video maps to zeros."""
+    s = _as_scores(scores)
+    if s.size == 0:
+        return s
+    p_lo, med, p_hi = np.percentile(s, [low, 50.0, high])
+    spread = p_hi - p_lo
+    return (s - med) / spread if spread > 0 else np.zeros_like(s)
+
+
+def z_score(scores, mean: float, std: float) -> np.ndarray:
+    """Standardise with statistics taken elsewhere (e.g. from normal training videos)."""
+    s = _as_scores(scores)
+    return (s - mean) / std if std > 0 else s - mean

@@ -1,0 +1,4 @@
+from .base_measure import BaseErrorMeasure
+from .standard_measures import BPE, MSE, PSE, NegativePSNR
+
+__all__ = ['BaseErrorMeasure', 'MSE', 'PSE', 'BPE', 'NegativePSNR']

@@ -1,0 +1,30 @@
+"""Base class of registered error measures."""
+from torch import Tensor
+
+from .. import functional as VF  # noqa: N812
+
+
+class BaseErrorMeasure:
+    """An error between a prediction and its target, one value a frame.
+
+    Subclasses implement :meth:`frame_error` on ``(N, C, H, W)`` frames. Calling the measure
+    also accepts clips ``(B, C, T, H, W)`` and then returns ``(B, T)`` (one value a frame).
+    Larger means more anomalous.
+    """
+
+    def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def __call__(self, pred: Tensor, target: Tensor) -> Tensor:
+        if pred.dim() == 5:
+            b, c, t, h, w = pred.shape
+            frames = lambda x: x.transpose(1, 2).reshape(b * t, c, h, w)  # noqa: E731
+            return self.frame_error(frames(pred), frames(target)).view(b, t)
+        return self.frame_error(pred, target)
+
+    def __repr__(self) -> str:
+        args = ', '.join(f'{k}={v}' for k, v in vars(self).items())
+        return f'{type(self).__name__}({args})'
+
+
+__all__ = ['BaseErrorMeasure', 'VF']

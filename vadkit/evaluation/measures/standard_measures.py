@@ -1,0 +1,47 @@
+"""The error measures of the paper (MSE, PSE, BPE) and PSNR."""
+from torch import Tensor
+
+from vadkit.registry import ERROR_MEASURES
+
+from .base_measure import VF, BaseErrorMeasure
+
+
+@ERROR_MEASURES.register_module()
+class MSE(BaseErrorMeasure):
+    """Mean squared error (paper Eq. 8)."""
+
+    def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
+        return VF.mse(pred, target)
+
+
+@ERROR_MEASURES.register_module()
+class PSE(BaseErrorMeasure):
+    """Proximally sensitive error: Gaussian-smoothed error image (Eq. 9-10)."""
+
+    def __init__(self, sigma: float = 1.0, kernel_size: int = 5) -> None:
+        self.sigma, self.kernel_size = sigma, kernel_size
+
+    def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
+        return VF.pse(pred, target, self.sigma, self.kernel_size)
+
+
+@ERROR_MEASURES.register_module()
+class BPE(BaseErrorMeasure):
+    """Blur pooled error: Gaussian low-pass then subsampling with ``stride`` (Eq. 11)."""
+
+    def __init__(self, sigma: float = 1.0, kernel_size: int = 5, stride: int = 2) -> None:
+        self.sigma, self.kernel_size, self.stride = sigma, kernel_size, stride
+
+    def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
+        return VF.bpe(pred, target, self.sigma, self.kernel_size, self.stride)
+
+
+@ERROR_MEASURES.register_module()
+class NegativePSNR(BaseErrorMeasure):
+    """Minus the PSNR in dB, so that larger means more anomalous like the other measures."""
+
+    def __init__(self, data_range: float = 2.0) -> None:
+        self.data_range = data_range
+
+    def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
+        return -VF.psnr(pred, target, self.data_range)

@@ -1,0 +1,5 @@
+from .score_normalizers import (BaseScoreNormalizer, MinMaxNormalizer, NoNormalizer,
+                                RobustNormalizer, ZScoreNormalizer)
+
+__all__ = ['BaseScoreNormalizer', 'MinMaxNormalizer', 'NoNormalizer', 'RobustNormalizer',
+           'ZScoreNormalizer']

@@ -1,0 +1,3 @@
+from .conv3d_autoencoder import Conv3DAutoEncoder
+
+__all__ = ['Conv3DAutoEncoder']

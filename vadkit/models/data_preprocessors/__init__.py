@@ -1,0 +1,3 @@
+from .clip_data_preprocessor import ClipDataPreprocessor
+
+__all__ = ['ClipDataPreprocessor']

@@ -1,0 +1,3 @@
+from .multitask_autoencoder import MultiTaskAutoEncoder
+
+__all__ = ['MultiTaskAutoEncoder']

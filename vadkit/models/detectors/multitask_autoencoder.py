@@ -1,0 +1,121 @@
+"""One autoencoder, any list of tasks: LUSS-AE and its ablations are configs of this."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+from torch import Tensor, nn
+
+from vadkit.registry import BACKBONES, MODELS, TASK_HEADS
+
+from ..heads.base_task_head import BaseTaskHead, ClipFeatures
+
+
+@MODELS.register_module()
+class MultiTaskAutoEncoder(BaseModel):
+    """A shared encoder/decoder and a list of tasks trained jointly.
+
+    ``loss`` mode returns ``loss_<task>`` = lambda * task loss for each task; ``predict``
+    mode returns, for each test window, the raw score of every task (and extra measure);
+    ``tensor`` mode returns the task outputs. Each input clip is encoded once and decoded at
+    most once, whatever the number of tasks reading it.
+
+    Args:
+        backbone: Config of a backbone with ``encode``/``decode`` (from ``BACKBONES``).
+        tasks: Configs of task heads (from ``TASK_HEADS``); names must be unique.
+        clip_len: T, the number of frames the encoder sees.
+        test_input_key: The clip every task reads at test time.
+        data_preprocessor: Config of the data preprocessor.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 tasks: List[dict],
+                 clip_len: int = 16,
+                 test_input_key: str = 'window',
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='ClipDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if not tasks:
+            raise ValueError('MultiTaskAutoEncoder needs at least one task in `tasks`')
+        self.backbone = BACKBONES.build(backbone)
+        self.clip_len = clip_len
+        self.test_input_key = test_input_key
+        shared = dict(code_channels=self.backbone.code_channels,
+                      frame_channels=self.backbone.in_channels, clip_len=clip_len)
+        heads = [TASK_HEADS.build(cfg, default_args=shared) for cfg in tasks]
+        names = [h.name for h in heads]
+        if len(set(names)) != len(names):
+            raise ValueError(f'task names must be unique, got {names}')
+        self.tasks: List[BaseTaskHead] = nn.ModuleList(heads)  # type: ignore[assignment]
+
+    @property
+    def task_names(self) -> List[str]:
+        return [h.name for h in self.tasks]
+
+    def extract_features(self, clip: Tensor, decode: bool = True) -> ClipFeatures:
+        """Encode the first ``clip_len`` frames of ``clip`` (and decode them once)."""
+        if clip.dim() != 5 or clip.shape[2] < self.clip_len:
+            raise ValueError(f'expected clips (B, C, L>={self.clip_len}, H, W), got '
+                             f'{tuple(clip.shape)}')
+        inputs = clip[:, :, :self.clip_len]
+        code = self.backbone.encode(inputs)
+        decoded = self.backbone.decode(code) if decode else None
+        return ClipFeatures(clip=clip, inputs=inputs, code=code, decoded=decoded)
+
+    def _clip(self, inputs: Dict[str, Tensor], key: str, task: str) -> Tensor:
+        if key not in inputs:
+            raise KeyError(f"task '{task}' reads '{key}' but the batch holds "
+                           f'{sorted(inputs)}: add the transform that samples it to the '
+                           'pipeline (e.g. SampleWindow, SamplePlaybackRateClip)')
+        return inputs[key]
+
+    def forward(self,
+                inputs: Dict[str, Tensor],
+                data_samples: Optional[dict] = None,
+                mode: str = 'tensor') -> Union[Dict[str, Tensor], list]:
+        data_samples = data_samples or {}
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            feats = self.extract_features(self._clip(inputs, self.test_input_key, 'tensor'))
+            return {h.name: h(feats) for h in self.tasks}
+        raise ValueError(f'invalid mode "{mode}": use "loss", "predict" or "tensor"')
+
+    def loss(self, inputs: Dict[str, Tensor], data_samples: dict) -> Dict[str, Tensor]:
+        readers: Dict[str, List[BaseTaskHead]] = {}
+        for h in self.tasks:
+            readers.setdefault(h.input_key, []).append(h)
+        feats = {
+            key: self.extract_features(self._clip(inputs, key, heads[0].name),
+                                       any(h.uses_decoder for h in heads))
+            for key, heads in readers.items()
+        }
+        losses = {}
+        for h in self.tasks:
+            f = feats[h.input_key]
+            losses[f'loss_{h.name}'] = h.loss_weight * h.loss(h(f), f, data_samples)
+        return losses
+
+    def predict_scores(self, clip: Tensor) -> Dict[str, Tensor]:
+        """Raw scores ``(B,)`` of every task for a batch of test windows."""
+        feats = self.extract_features(clip, any(h.uses_decoder for h in self.tasks))
+        scores: Dict[str, Tensor] = {}
+        for h in self.tasks:
+            scores.update(h.score(h(feats), feats))
+        return scores
+
+    def predict(self, inputs: Dict[str, Tensor], data_samples: dict) -> List[dict]:
+        scores = self.predict_scores(self._clip(inputs, self.test_input_key, 'predict'))
+        names = list(scores)
+        table = torch.stack([scores[n].float() for n in names], 1).cpu().tolist()
+        meta = {k: v.cpu().tolist() for k, v in data_samples.items() if torch.is_tensor(v)}
+        results = []
+        for i, row in enumerate(table):
+            record = {k: v[i] for k, v in meta.items()}
+            record['scores'] = dict(zip(names, row))
+            results.append(record)
+        return results

@@ -1,0 +1,75 @@
+"""The task: the unit of extension of a multi-task autoencoder."""
+from dataclasses import dataclass
+from typing import Dict, Optional
+
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from vadkit.registry import ERROR_MEASURES
+
+
+@dataclass
+class ClipFeatures:
+    """What the backbone made of one batch of clips, shared by every task that reads it.
+
+    Attributes:
+        clip: The whole normalised clip ``(B, C, L, H, W)`` as sampled (``L >= clip_len``).
+        inputs: Its first ``clip_len`` frames, the encoder input.
+        code: Encoder output.
+        decoded: Pre-activation decoder output (``None`` if no task needed the decoder).
+    """
+    clip: Tensor
+    inputs: Tensor
+    code: Tensor
+    decoded: Optional[Tensor] = None
+
+
+class BaseTaskHead(BaseModule):
+    """A task: head, training loss and test-time score.
+
+    Args:
+        name: Task name; names its loss (``loss_<name>``) and its score.
+        loss_weight: The task's lambda in the training loss.
+        input_key: Which clip of a training sample the task reads (``window`` for the T+1
+            frame window, ``prp_clip`` for the playback-rate clip, ...). At test time every
+            task reads the test window.
+        measure: Error measure of the test score (for tasks scored by an error).
+        extra_measures: More measures computed in the same pass, as ``{suffix: cfg}``; their
+            scores are named ``<name>.<suffix>``.
+        code_channels, frame_channels, clip_len: Filled in by the model from its backbone.
+    """
+
+    #: Whether the task reads the decoder output (the model decodes once per input clip).
+    uses_decoder: bool = False
+
+    def __init__(self,
+                 name: str,
+                 loss_weight: float = 1.0,
+                 input_key: str = 'window',
+                 measure: Optional[dict] = None,
+                 extra_measures: Optional[Dict[str, dict]] = None,
+                 code_channels: int = 256,
+                 frame_channels: int = 1,
+                 clip_len: int = 16,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.name = name
+        self.loss_weight = float(loss_weight)
+        self.input_key = input_key
+        self.clip_len = clip_len
+        self.measures = {}
+        if measure is not None:
+            self.measures[name] = ERROR_MEASURES.build(measure)
+        for suffix, cfg in (extra_measures or {}).items():
+            self.measures[f'{name}.{suffix}'] = ERROR_MEASURES.build(cfg)
+
+    def forward(self, feats: ClipFeatures) -> Tensor:
+        raise NotImplementedError
+
+    def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
+        """The unweighted training loss."""
+        raise NotImplementedError
+
+    def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
+        """Raw anomaly scores ``(B,)`` of each test window, by score name."""
+        raise NotImplementedError

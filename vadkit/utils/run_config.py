@@ -1,0 +1,53 @@
+"""Shared config handling of the command-line tools."""
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config, DictAction  # noqa: F401  (re-exported for tools)
+from mmengine.logging import print_log
+
+from .dist import cpu_model_wrapper_cfg, init_distributed
+
+DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def set_data_root(cfg: Config, root: str) -> None:
+    """Point the layout of every dataloader at ``root``."""
+    for key in DATALOADERS:
+        loader = cfg.get(key)
+        if loader and 'layout' in loader.get('dataset', {}):
+            loader['dataset']['layout']['root'] = root
+    cfg.data_root = root
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None,
+                data_root: Optional[str] = None, launcher: str = 'none') -> Config:
+    """Read a config and apply the options every tool shares."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config file {path!r} does not exist (configs live in '
+                                'configs/; plugins keep theirs in plugins/<name>/configs/)')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if data_root:
+        set_data_root(cfg, data_root)
+    if work_dir:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    cfg.launcher = launcher
+    if launcher != 'none':
+        init_distributed(launcher)
+        if not torch.cuda.is_available():
+            cfg.model_wrapper_cfg = cpu_model_wrapper_cfg()
+    return cfg
+
+
+def enable_amp(cfg: Config) -> None:
+    if not torch.cuda.is_available():
+        print_log('--amp needs a GPU; training in float32 on the CPU', logger='current',
+                  level=30)
+        return
+    if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper':
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
