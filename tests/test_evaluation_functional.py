@@ -352,10 +352,6 @@ def test_micro_auroc_all_normal_raises():
         VF.micro_auroc([np.array([0.1, 0.5]), np.array([0.3])], [np.zeros(2), np.zeros(1)])
 
 
-@pytest.mark.xfail(
-    reason='BUG auroc.py:12 uses y.min(initial=0) == y.max(initial=0): with every frame '
-    'anomalous (labels all 1) min is 0 and max 1, so the check passes and sklearn returns '
-    'nan with a warning instead of the ValueError', strict=True)
 def test_micro_auroc_all_anomalous_raises():
     with pytest.raises(ValueError, match='both normal and anomalous'):
         VF.micro_auroc([np.array([0.1, 0.5]), np.array([0.3])], [np.ones(2), np.ones(1)])
@@ -401,11 +397,6 @@ def test_equal_error_rate():
     assert VF.equal_error_rate([s], [y]) == pytest.approx(0.5)
 
 
-@pytest.mark.xfail(
-    reason='BUG auroc.py:49-52 equal_error_rate calls roc_curve with its default '
-    'drop_intermediate=True, which drops the collinear ROC vertex where FPR == FNR, then '
-    'takes the nearest remaining point without interpolating: returns 0.375 instead of 0.25',
-    strict=True)
 def test_equal_error_rate_crossing_on_a_dropped_vertex():
     # by hand: normals 0.1 0.2 0.3 0.6, anomalies 0.4 0.5 0.7 0.8; at threshold 0.5
     # FPR = 1/4 (only 0.6 flagged) and FNR = 1/4 (only 0.4 missed): EER 1/4

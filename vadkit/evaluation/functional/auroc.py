@@ -9,7 +9,7 @@ def micro_auroc(scores: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> f
     """AUROC over the frames of all videos pooled (one set of thresholds)."""
     y = np.concatenate([np.asarray(x) for x in labels]).astype(np.int64)
     s = np.concatenate([np.asarray(x, dtype=np.float64) for x in scores])
-    if y.min(initial=0) == y.max(initial=0):
+    if np.unique(y).size < 2:
         raise ValueError(f'micro AUROC needs both normal and anomalous frames; the {y.size} '
                          'scored frames all have the same label. Check the test labels.')
     return float(roc_auc_score(y, s))
@@ -46,7 +46,11 @@ def equal_error_rate(scores: Sequence[np.ndarray], labels: Sequence[np.ndarray])
     """Rate where the false positive rate equals the false negative rate (pooled frames)."""
     y = np.concatenate([np.asarray(x) for x in labels]).astype(np.int64)
     s = np.concatenate([np.asarray(x, dtype=np.float64) for x in scores])
-    fpr, tpr, _ = roc_curve(y, s)
-    fnr = 1 - tpr
-    i = int(np.nanargmin(np.abs(fnr - fpr)))
-    return float((fpr[i] + fnr[i]) / 2)
+    fpr, tpr, _ = roc_curve(y, s, drop_intermediate=False)
+    diff = (1 - tpr) - fpr  # decreasing from 1 to -1 along the curve
+    i = int(np.argmax(diff <= 0))  # first point past the crossing
+    if i == 0 or diff[i] == 0:
+        return float(fpr[i])
+    # interpolate linearly between the points on either side of fnr == fpr
+    w = diff[i - 1] / (diff[i - 1] - diff[i])
+    return float(fpr[i - 1] + w * (fpr[i] - fpr[i - 1]))
