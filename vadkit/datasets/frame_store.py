@@ -13,9 +13,10 @@ import json
 import os
 import os.path as osp
 import tempfile
+import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator, List, Optional, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -23,41 +24,45 @@ from mmengine.dataset import Compose
 from mmengine.dist import barrier, get_rank, is_distributed
 from mmengine.logging import print_log
 
-from .layouts.base_layout import DatasetError
+from .layouts.base_layout import DatasetError, FrameDecodeError
+from .layouts.video_files import iter_video_file
 from .video_record import VideoRecord
 
+__all__ = ['FrameDecodeError', 'FrameDecoder', 'FrameStore', 'default_cache_dir',
+           'iter_video_file', 'read_image']
 
-class FrameDecodeError(DatasetError):
-    """A frame or video that cannot be decoded."""
+_JPEG_SOI, _JPEG_EOI = b'\xff\xd8', b'\xff\xd9'
 
 
 def read_image(path: str, gray: bool = False) -> np.ndarray:
-    img = cv2.imread(path, cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR)
+    """Decode one image file; errors name the file. A JPEG cut short decodes "fine" in
+    OpenCV (grey lower part, a warning on stderr), so JPEGs must end with their EOI marker."""
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError as e:
+        raise FrameDecodeError(f'cannot read frame {path}: {e}. Restore the file, or remove '
+                               'its video from the dataset.') from e
+    if data.size == 0:
+        raise FrameDecodeError(f'frame {path} is an empty file: re-extract this frame, or '
+                               'remove its video from the dataset.')
+    raw = data.tobytes() if data.size < 64 else data[:2].tobytes() + data[-64:].tobytes()
+    if raw[:2] == _JPEG_SOI and _JPEG_EOI not in raw[2:]:
+        raise FrameDecodeError(f'frame {path} is a truncated JPEG (no end-of-image marker): '
+                               're-extract or re-download this frame.')
+    img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR)
     if img is None:
         raise FrameDecodeError(
-            f'cannot read frame {path}: the file is missing, empty or not a valid image. '
+            f'cannot read frame {path}: the file is truncated or not a valid image. '
             'Re-extract this frame, or remove its video from the dataset.')
     return img
 
 
-def iter_video_file(path: str, expected: Optional[int] = None) -> Iterator[np.ndarray]:
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        raise FrameDecodeError(f'cannot open video {path}: missing, unreadable or in a '
-                               'codec OpenCV cannot decode; re-encode it (e.g. to H.264 mp4)')
-    n = 0
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            n += 1
-            yield frame
-    finally:
-        cap.release()
-    if expected is not None and n < expected:
-        raise FrameDecodeError(f'video {path} ended after {n} of its {expected} frames: the '
-                               'file is truncated or corrupt; re-encode or replace it')
+def mixed_resolution_error(where: str, shape: Tuple[int, ...],
+                           first: Tuple[int, ...]) -> DatasetError:
+    return DatasetError(
+        f'{where} decodes to shape {tuple(shape)} but earlier frames to {tuple(first)}: the '
+        "dataset mixes resolutions; add dict(type='Resize', size=(H, W)) to the decode "
+        'pipeline')
 
 
 class FrameDecoder:
@@ -85,7 +90,11 @@ def _sources_digest(videos: Sequence[VideoRecord]) -> str:
         files = [v.video_file] if v.video_file else v.frames
         h.update(f'{v.name}|{v.num_frames}|'.encode())
         for f in files:
-            st = os.stat(f)
+            try:
+                st = os.stat(f)
+            except OSError as e:
+                raise FrameDecodeError(f'cannot read {f} of video {v.name}: {e}; restore it '
+                                       'or remove the video from the dataset') from e
             h.update(f'{osp.abspath(f)}|{st.st_size}|{st.st_mtime_ns};'.encode())
     return h.hexdigest()
 
@@ -103,19 +112,23 @@ class FrameStore:
         cache_dir: Where to keep the decoded-frame cache; ``None`` decodes on demand.
         name: A name for the cache files (dataset and split).
         lru_frames: Decoded frames kept per process when there is no cache.
+        num_workers: Decoding threads when building the cache (OpenCV releases the GIL);
+            default ``$VADKIT_CACHE_WORKERS`` or the number of CPUs, at most 8.
     """
 
     def __init__(self, videos: List[VideoRecord], decode_pipeline: Sequence[dict],
                  cache_dir: Optional[str] = None, name: str = 'frames',
-                 lru_frames: int = 256) -> None:
+                 lru_frames: int = 256, num_workers: Optional[int] = None) -> None:
         self.videos = videos
         self.decoder = FrameDecoder(decode_pipeline)
         self.cache_dir = cache_dir
         self.name = name
         self.offsets = np.cumsum([0] + [v.num_frames for v in videos])
         self.lru_frames = lru_frames
+        self.num_workers = num_workers
         self._lru: OrderedDict = OrderedDict()
         self._video_frames: dict = {}
+        self._frame_shape: Optional[Tuple[int, ...]] = None
         self._array = None
         self.cache_path: Optional[str] = None
         if cache_dir:
@@ -127,61 +140,91 @@ class FrameStore:
         safe = ''.join(c if c.isalnum() or c in '-_' else '_' for c in self.name)
         return osp.join(self.cache_dir, f'{safe}-{key.hexdigest()[:16]}')
 
+    def _cache_ok(self, stem: str) -> bool:
+        """A complete cache entry: its index and an array of the expected length (a
+        deleted or foreign ``.npy`` is rebuilt, never read)."""
+        if not (osp.isfile(stem + '.json') and osp.isfile(stem + '.npy')):
+            return False
+        try:
+            with open(stem + '.json') as f:
+                index = json.load(f)
+            arr = np.load(stem + '.npy', mmap_mode='r')
+        except (OSError, ValueError):
+            return False
+        return (index.get('num_frames') == int(self.offsets[-1])
+                and arr.shape[0] == int(self.offsets[-1])
+                and list(arr.shape[1:]) == index.get('frame_shape'))
+
     def _prepare_cache(self) -> str:
         stem = self._cache_stem()
-        if get_rank() == 0 and not osp.isfile(stem + '.json'):
+        if get_rank() == 0 and not self._cache_ok(stem):
             os.makedirs(self.cache_dir, exist_ok=True)
             self._build_cache(stem)
         if is_distributed():
             barrier()
-        with open(stem + '.json') as f:
-            index = json.load(f)
-        if index['num_frames'] != int(self.offsets[-1]):
-            raise DatasetError(f'frame cache {stem}.npy is inconsistent with the dataset; '
-                               'delete it to rebuild')
+        if not self._cache_ok(stem):
+            raise DatasetError(f'frame cache {stem}.npy is incomplete or inconsistent with '
+                               'the dataset; delete it (and its .json) to rebuild')
         return stem + '.npy'
+
+    def _workers(self) -> int:
+        n = self.num_workers or int(os.environ.get('VADKIT_CACHE_WORKERS', 0)) \
+            or os.cpu_count() or 1
+        return max(1, min(8, n, len(self.videos)))
 
     def _build_cache(self, stem: str) -> None:
         from tqdm import tqdm
         total = int(self.offsets[-1])
-        first = self._decode_video_frames(0, [0])[0]
+        first = self._decode_first()
         shape = (total, ) + first.shape
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix='.npy.tmp')
         os.close(fd)
         arr = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=shape)
         bar = tqdm(total=total, desc=f'caching {self.name} frames', unit='frame',
                    dynamic_ncols=True, mininterval=1.0)
+        stop = threading.Event()  # set by the first failure: the other threads give up
 
         def check(img: np.ndarray, where: str) -> np.ndarray:
             if img.shape != first.shape:
-                raise DatasetError(
-                    f'{where} decodes to shape {img.shape} but earlier frames to '
-                    f'{first.shape}: the dataset mixes resolutions; add dict(type=\'Resize\', '
-                    'size=(H, W)) to the decode pipeline')
+                raise mixed_resolution_error(where, img.shape, first.shape)
             return img
 
         def fill_video(i: int) -> None:
             v, off = self.videos[i], int(self.offsets[i])
-            if v.video_file:
-                n = 0
-                for n, frame in enumerate(iter_video_file(v.video_file, v.num_frames)):
-                    if n >= v.num_frames:
-                        break
-                    arr[off + n] = check(self.decoder.apply(frame), v.video_file)
-                    bar.update(1)
-            else:
-                for j, path in enumerate(v.frames):
-                    arr[off + j] = check(self.decoder.read(path), path)
-                    bar.update(1)
+            try:
+                if v.video_file:
+                    frames = iter_video_file(v.video_file, v.num_frames)
+                    for n, frame in enumerate(frames):
+                        if stop.is_set():
+                            frames.close()
+                            return
+                        arr[off + n] = check(self.decoder.apply(frame),
+                                             f'{v.video_file} (frame {n})')
+                        bar.update(1)
+                else:
+                    for j, path in enumerate(v.frames):
+                        if stop.is_set():
+                            return
+                        arr[off + j] = check(self.decoder.read(path), path)
+                        bar.update(1)
+            except BaseException:
+                stop.set()
+                raise
 
         try:
-            workers = max(1, min(8, os.cpu_count() or 1))
-            with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(fill_video, range(len(self.videos))))
+            with ThreadPoolExecutor(self._workers()) as pool:
+                futures = [pool.submit(fill_video, i) for i in range(len(self.videos))]
+                wait(futures, return_when=FIRST_EXCEPTION)
+                for f in futures:
+                    f.cancel()
+                for f in futures:
+                    if not f.cancelled() and f.exception() is not None:
+                        raise f.exception()
             arr.flush()
             del arr
             os.replace(tmp, stem + '.npy')
         except BaseException:
+            stop.set()
             if osp.exists(tmp):
                 os.remove(tmp)
             raise
@@ -197,6 +240,13 @@ class FrameStore:
         print_log(f'cached {total} decoded frames of {len(self.videos)} videos in '
                   f'{stem}.npy ({total * first.size / 2**20:.0f} MiB)', logger='current')
 
+    def _decode_first(self) -> np.ndarray:
+        v = self.videos[0]
+        if v.video_file:
+            for frame in iter_video_file(v.video_file, 1):
+                return self.decoder.apply(frame)
+        return self.decoder.read(v.frames[0])
+
     # ------------------------------------------------------------------ reading
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -209,14 +259,23 @@ class FrameStore:
             self._array = np.load(self.cache_path, mmap_mode='r')
         return self._array
 
+    def _checked(self, img: np.ndarray, where: str) -> np.ndarray:
+        # The lazy path sees frames in any order: compare each with the first it decoded.
+        if self._frame_shape is None:
+            self._frame_shape = img.shape
+        elif img.shape != self._frame_shape:
+            raise mixed_resolution_error(where, img.shape, self._frame_shape)
+        return img
+
     def _decode_video_frames(self, i: int, indices: Sequence[int]) -> List[np.ndarray]:
         v = self.videos[i]
         if v.video_file:  # sequential formats: decode the whole video once per process
             if i not in self._video_frames:
-                self._video_frames = {i: [self.decoder.apply(f) for f in
-                                          iter_video_file(v.video_file, v.num_frames)]}
+                self._video_frames = {i: [
+                    self._checked(self.decoder.apply(f), f'{v.video_file} (frame {n})')
+                    for n, f in enumerate(iter_video_file(v.video_file, v.num_frames))]}
             return [self._video_frames[i][j] for j in indices]
-        return [self.decoder.read(v.frames[j]) for j in indices]
+        return [self._checked(self.decoder.read(v.frames[j]), v.frames[j]) for j in indices]
 
     def read(self, video_idx: int, indices: np.ndarray) -> np.ndarray:
         """Frames ``indices`` of video ``video_idx``, stacked: (L, H, W[, C]) uint8."""

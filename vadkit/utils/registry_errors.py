@@ -1,5 +1,7 @@
 """Readable errors for unknown types in configs."""
 import difflib
+import inspect
+import re
 from typing import Any, Optional
 
 from mmengine.registry import Registry, build_from_cfg
@@ -44,4 +46,34 @@ def build_with_suggestions(cfg: Any, registry: Registry, *args, **kwargs):
             f"type '{obj_type}' is not in vadkit's '{registry.name}' registry. {hint} "
             "If it comes from a plugin, list the plugin's module in the config's "
             "custom_imports = dict(imports=[...]).")
-    return _root_build_func(registry)(cfg, registry, *args, **kwargs)
+    try:
+        return _root_build_func(registry)(cfg, registry, *args, **kwargs)
+    except TypeError as e:
+        raise _explain_bad_argument(e, cfg, registry) from None
+
+
+_UNEXPECTED = re.compile(r"unexpected keyword argument '([^']+)'")
+
+
+def _explain_bad_argument(error: TypeError, cfg: Any, registry: Registry) -> TypeError:
+    """Name the accepted arguments of the class when a config passes an unknown one."""
+    match = _UNEXPECTED.search(str(error))
+    obj_type = cfg.get('type') if isinstance(cfg, dict) else None
+    cls = registry.get(obj_type) if isinstance(obj_type, str) else None
+    if match is None or cls is None or not inspect.isclass(cls):
+        return error
+    # a nested build may have failed: only explain the argument if this class lacks it
+    params: list = []
+    for klass in cls.__mro__:  # heads pass **kwargs on to their base class
+        if '__init__' in vars(klass):
+            for p in inspect.signature(klass.__init__).parameters.values():
+                if p.name != 'self' and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) \
+                        and p.name not in params:
+                    params.append(p.name)
+    bad = match.group(1)
+    if bad in params or bad not in cfg:
+        return error
+    close = difflib.get_close_matches(bad, params, n=3, cutoff=0.5)
+    hint = f'Did you mean: {", ".join(close)}? ' if close else ''
+    return TypeError(f"config of '{obj_type}' ({registry.name} registry) has an unknown key "
+                     f"'{bad}'. {hint}Accepted keys: {', '.join(params)}.")

@@ -18,6 +18,8 @@ class SyntheticLayout(FramesLayout):
     """A frames layout that generates its synthetic videos under ``root`` when they are
     missing or were made with other arguments (see :mod:`vadkit.datasets.synthetic`)."""
 
+    detectable = False  # it writes data: never chosen by detect_layout
+
     def __init__(self, root: str = 'data/synthetic', num_train: int = 8, num_test: int = 6,
                  num_frames: int = 120, size: int = 64, num_walkers: int = 3,
                  seed: int = 0) -> None:

@@ -10,8 +10,7 @@ from vadkit.registry import HOOKS
 class FiniteLossHook(Hook):
     """Raise ``FloatingPointError`` when any logged loss is NaN or infinite.
 
-    The check reads the loss values mmengine already logged (Python floats), so it adds no
-    device synchronisation. Checkpoints saved before the failure are left untouched.
+    The check reads the loss values that the logger reads anyway. Checkpoints saved before the failure are left untouched.
     """
 
     priority = 'ABOVE_NORMAL'
@@ -19,8 +18,9 @@ class FiniteLossHook(Hook):
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not outputs:
             return
-        bad = {k: float(v) for k, v in outputs.items()
-               if 'loss' in k and not math.isfinite(float(v))}
+        values = {k: float(v.item() if hasattr(v, 'item') else v)
+                  for k, v in outputs.items() if 'loss' in k}
+        bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if bad:
             raise FloatingPointError(
                 f'non-finite loss at epoch {runner.epoch + 1}, iteration {runner.iter + 1}: '

@@ -47,25 +47,45 @@ def blur(error: Tensor, sigma: float, kernel_size: int) -> Tensor:
     return F.conv2d(F.pad(error, (pad, pad, pad, pad), mode=mode), weight, groups=c)
 
 
+def mse_map(pred: Tensor, target: Tensor) -> Tensor:
+    """Squared error image ``(pred - target)^2``, shape ``(N, C, H, W)``: what MSE averages."""
+    _check(pred, target)
+    return (pred - target).pow(2)
+
+
+def pse_map(pred: Tensor, target: Tensor, sigma: float = 1.0, kernel_size: int = 5) -> Tensor:
+    """Squared Gaussian-filtered error image ``((pred - target) * G)^2``, ``(N, C, H, W)``:
+    what PSE averages (it shows the error with incoherent noise smoothed away)."""
+    _check(pred, target)
+    return blur(pred - target, sigma, kernel_size).pow(2)
+
+
+def bpe_map(pred: Tensor, target: Tensor, sigma: float = 1.0, kernel_size: int = 5,
+            stride: int = 2) -> Tensor:
+    """Squared blur-pooled error image, ``(N, C, ceil(H / stride), ceil(W / stride))``:
+    the low-pass filtered error subsampled with ``stride`` (what BPE sums, Eq. 11)."""
+    _check(pred, target)
+    if stride < 1:
+        raise ValueError(f'BPE stride must be a positive integer, got {stride}')
+    return blur(pred - target, sigma, kernel_size)[..., ::stride, ::stride].pow(2)
+
+
 def mse(pred: Tensor, target: Tensor) -> Tensor:
     """Mean squared error a frame: ``||pred - target||^2 / (C H W)``."""
-    _check(pred, target)
-    return (pred - target).pow(2).flatten(1).mean(1)
+    return mse_map(pred, target).flatten(1).mean(1)
 
 
 def pse(pred: Tensor, target: Tensor, sigma: float = 1.0, kernel_size: int = 5) -> Tensor:
     """Proximally sensitive error: MSE of the Gaussian-filtered error image."""
-    _check(pred, target)
-    return blur(pred - target, sigma, kernel_size).pow(2).flatten(1).mean(1)
+    return pse_map(pred, target, sigma, kernel_size).flatten(1).mean(1)
 
 
 def bpe(pred: Tensor, target: Tensor, sigma: float = 1.0, kernel_size: int = 5,
         stride: int = 2) -> Tensor:
     """Blur pooled error: the low-pass filtered error image subsampled with ``stride``;
     squared norm divided by ``C H W`` of the full frame, as in Eq. 11."""
-    _check(pred, target)
-    pooled = blur(pred - target, sigma, kernel_size)[..., ::stride, ::stride]
-    return pooled.pow(2).flatten(1).sum(1) / pred[0].numel()
+    pooled = bpe_map(pred, target, sigma, kernel_size, stride)
+    return pooled.flatten(1).sum(1) / pred[0].numel()
 
 
 def psnr(pred: Tensor, target: Tensor, data_range: float = 2.0) -> Tensor:

@@ -32,3 +32,26 @@ def z_score(scores, mean: float, std: float) -> np.ndarray:
     """Standardise with statistics taken elsewhere (e.g. from normal training videos)."""
     s = _as_scores(scores)
     return (s - mean) / std if std > 0 else s - mean
+
+
+def gaussian_smooth(scores, sigma: float, truncate: float = 4.0) -> np.ndarray:
+    """Temporal Gaussian smoothing of one video's frame scores.
+
+    Anomalies last many frames while per-frame scores are noisy, so many VAD evaluations
+    smooth scores along time. The filter is centred, so it is *non-causal*: frame ``t``
+    sees scores up to ``truncate * sigma`` frames ahead (fine for offline evaluation, not for
+    an online detector). The kernel has unit sum and radius ``int(truncate * sigma + 0.5)``;
+    the ends repeat the first/last score (as ``scipy.ndimage.gaussian_filter1d`` with
+    ``mode='nearest'``). ``sigma == 0`` returns the scores unchanged.
+    """
+    s = _as_scores(scores)
+    if sigma < 0:
+        raise ValueError(f'smoothing sigma must be >= 0 (frames), got {sigma}')
+    if sigma == 0 or s.size == 0:
+        return s.copy()
+    radius = int(truncate * sigma + 0.5)
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * (x / sigma)**2)
+    kernel /= kernel.sum()
+    padded = np.pad(s, radius, mode='edge')
+    return np.convolve(padded, kernel, mode='valid')

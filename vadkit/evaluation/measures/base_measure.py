@@ -15,6 +15,24 @@ class BaseErrorMeasure:
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
         raise NotImplementedError
 
+    def frame_error_map(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The image the measure reduces, ``(N, C, h, w)``; see :meth:`error_map`."""
+        raise NotImplementedError(f'{type(self).__name__} has no error map')
+
+    def error_map(self, pred: Tensor, target: Tensor) -> Tensor:
+        """Where the error is: the per-pixel image this measure reduces to one value.
+
+        Frames ``(N, C, H, W)`` give ``(N, C, h, w)``; clips ``(B, C, T, H, W)`` give
+        ``(B, C, T, h, w)``. ``h, w`` are ``H, W`` except for subsampling measures (BPE).
+        Used for figures (the paper's Figure 5).
+        """
+        if pred.dim() == 5:
+            b, c, t, h, w = pred.shape
+            frames = lambda x: x.transpose(1, 2).reshape(b * t, c, h, w)  # noqa: E731
+            maps = self.frame_error_map(frames(pred), frames(target))
+            return maps.view(b, t, *maps.shape[1:]).transpose(1, 2)
+        return self.frame_error_map(pred, target)
+
     def __call__(self, pred: Tensor, target: Tensor) -> Tensor:
         if pred.dim() == 5:
             b, c, t, h, w = pred.shape

@@ -13,6 +13,10 @@ class MSE(BaseErrorMeasure):
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
         return VF.mse(pred, target)
 
+    def frame_error_map(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The squared error image; its mean is the MSE."""
+        return VF.mse_map(pred, target)
+
 
 @ERROR_MEASURES.register_module()
 class PSE(BaseErrorMeasure):
@@ -23,6 +27,10 @@ class PSE(BaseErrorMeasure):
 
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
         return VF.pse(pred, target, self.sigma, self.kernel_size)
+
+    def frame_error_map(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The squared Gaussian-filtered error image; its mean is the PSE."""
+        return VF.pse_map(pred, target, self.sigma, self.kernel_size)
 
 
 @ERROR_MEASURES.register_module()
@@ -35,6 +43,11 @@ class BPE(BaseErrorMeasure):
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
         return VF.bpe(pred, target, self.sigma, self.kernel_size, self.stride)
 
+    def frame_error_map(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The squared blur-pooled error image, subsampled by ``stride``; its sum divided by
+        the full frame's ``C H W`` is the BPE."""
+        return VF.bpe_map(pred, target, self.sigma, self.kernel_size, self.stride)
+
 
 @ERROR_MEASURES.register_module()
 class NegativePSNR(BaseErrorMeasure):
@@ -45,3 +58,7 @@ class NegativePSNR(BaseErrorMeasure):
 
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
         return -VF.psnr(pred, target, self.data_range)
+
+    def frame_error_map(self, pred: Tensor, target: Tensor) -> Tensor:
+        """The squared error image: PSNR is a function of the MSE of this image."""
+        return VF.mse_map(pred, target)

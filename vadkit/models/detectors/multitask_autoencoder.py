@@ -41,6 +41,13 @@ class MultiTaskAutoEncoder(BaseModel):
             raise ValueError('MultiTaskAutoEncoder needs at least one task in `tasks`')
         self.backbone = BACKBONES.build(backbone)
         self.clip_len = clip_len
+        t_stride = self.backbone.total_stride()[0] if hasattr(self.backbone,
+                                                             'total_stride') else 1
+        if clip_len % t_stride:
+            raise ValueError(
+                f'clip_len={clip_len} is not a multiple of the backbone\'s temporal stride '
+                f'{t_stride}: the decoder could not give back {clip_len} frames. Use a '
+                f'clip_len multiple of {t_stride} or temporal strides of 1 in backbone.strides')
         self.test_input_key = test_input_key
         shared = dict(code_channels=self.backbone.code_channels,
                       frame_channels=self.backbone.in_channels, clip_len=clip_len)
@@ -62,6 +69,11 @@ class MultiTaskAutoEncoder(BaseModel):
         inputs = clip[:, :, :self.clip_len]
         code = self.backbone.encode(inputs)
         decoded = self.backbone.decode(code) if decode else None
+        if decoded is not None and decoded.shape != inputs.shape:
+            raise ValueError(
+                f'the backbone decodes clips of shape {tuple(inputs.shape[1:])} to '
+                f'{tuple(decoded.shape[1:])}: frame height and width must be multiples of '
+                'the backbone\'s total spatial stride (set the decode Resize size)')
         return ClipFeatures(clip=clip, inputs=inputs, code=code, decoded=decoded)
 
     def _clip(self, inputs: Dict[str, Tensor], key: str, task: str) -> Tensor:

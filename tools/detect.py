@@ -1,0 +1,270 @@
+"""Detect anomalies in your own videos: per-frame scores, events, plots, annotated videos.
+
+Offline (default): INPUT is a video file, a frame folder, or a folder of videos and/or
+frame folders; every video gets, under OUT_DIR/<video name>/:
+scores.csv and scores.json (per-frame raw, normalized and combined scores), events.json,
+scores.png (score curve, threshold, events) and, with --video-out, annotated.mp4.
+
+Streaming (--stream): INPUT is a camera index (0), an RTSP/HTTP URL, or a file read as a
+stream; frames are scored as they arrive with causal normalization, and each event is
+printed (one JSON line) and appended to events.jsonl as soon as it closes.
+
+Examples:
+    python tools/detect.py CONFIG CKPT site.mp4 --out-dir outputs/detect --video-out
+    python tools/detect.py CONFIG CKPT videos/ --mode causal --percentile 99.5
+    python tools/detect.py CONFIG CKPT rtsp://cam/stream --stream --out-dir outputs/live
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import os.path as osp
+import sys
+import time
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Detect anomalies in videos with a trained model',
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('config', help='config file the checkpoint was trained with')
+    p.add_argument('checkpoint', help='checkpoint file')
+    p.add_argument('input', help='video file, frame folder, folder of videos/frame folders; '
+                   'with --stream also a camera index or an RTSP/HTTP URL')
+    p.add_argument('--out-dir', default='outputs/detect', help='where results go')
+    thr = p.add_mutually_exclusive_group()
+    thr.add_argument('--threshold', type=float, help='fixed threshold on the combined score')
+    thr.add_argument('--percentile', type=float,
+                     help='threshold at this percentile of the calibration videos\' scores '
+                     '(default: the calibrated percentile)')
+    p.add_argument('--calibration', help='calibration file (default: '
+                   '<checkpoint>.calib.json if it exists)')
+    p.add_argument('--mode', choices=['offline', 'causal'], default='offline',
+                   help='offline: per-video rescaling of the test evaluator (as tools/test.py); '
+                   'causal: per-frame rescaling with calibration statistics (as --stream)')
+    p.add_argument('--causal-norm', choices=['calibration', 'running'], default='calibration',
+                   help='causal rescaling: z-score with calibration statistics, or with the '
+                   'last --running-window scores')
+    p.add_argument('--running-window', type=int, default=500)
+    p.add_argument('--running-warmup', type=int, default=50)
+    p.add_argument('--stream', action='store_true',
+                   help='process INPUT frame by frame as a live stream (causal)')
+    p.add_argument('--max-frames', type=int, help='stop a stream after this many frames')
+    p.add_argument('--video-out', action='store_true',
+                   help='also write annotated.mp4 (error heat map, score strip, events)')
+    p.add_argument('--no-plot', action='store_true', help='skip scores.png')
+    p.add_argument('--batch-size', type=int,
+                   help='windows per forward pass (default: the test dataloader\'s)')
+    p.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
+    p.add_argument('--fps', type=float, help='frame rate for times in seconds (default: the '
+                   'video\'s; 25 for frame folders)')
+    p.add_argument('--min-event-frames', type=int, default=1,
+                   help='drop events shorter than this')
+    p.add_argument('--merge-gap', type=int, default=0,
+                   help='merge events separated by at most this many normal frames')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config entries')
+    p.add_argument('--quiet', action='store_true', help='no progress bars')
+    return p.parse_args(argv)
+
+
+def unique_dir(root: str, name: str, used: set) -> str:
+    base, k = name or 'video', 1
+    while name in used:
+        k += 1
+        name = f'{base}_{k}'
+    used.add(name)
+    path = osp.join(root, name)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def describe_events(result) -> str:
+    if result.threshold is None:
+        return 'no threshold: no events (run tools/calibrate.py or pass --threshold)'
+    if not result.events:
+        return f'no event above {result.threshold:.4g}'
+    spans = ', '.join(f'{e.start_time:.2f}-{e.end_time:.2f}s (frames {e.start_frame}-'
+                      f'{e.end_frame}, peak {e.peak_score:.3g})' for e in result.events[:5])
+    more = f' (+{len(result.events) - 5} more)' if len(result.events) > 5 else ''
+    return f'{len(result.events)} event(s) above {result.threshold:.4g}: {spans}{more}'
+
+
+def run_offline(args, det, inputs) -> list:
+    from vadkit.apis import InputError, open_source, plot_scores, write_annotated_video
+    from vadkit.datasets import FrameDecodeError
+    used, summary = set(), []
+    for inp in inputs:
+        try:
+            src = open_source(inp, fps=args.fps)
+            result = det.score_video(src, progress=not args.quiet, heatmaps=args.video_out,
+                                     batch_size=args.batch_size)
+        except (InputError, FrameDecodeError) as e:
+            print(f'error: {e}', file=sys.stderr, flush=True)
+            summary.append(dict(input=str(inp), error=str(e)))
+            continue
+        out = unique_dir(args.out_dir, result.name, used)
+        files = dict(csv=result.save_csv(osp.join(out, 'scores.csv')),
+                     json=result.save_json(osp.join(out, 'scores.json')),
+                     events=result.save_events(osp.join(out, 'events.json')))
+        if not args.no_plot:
+            files['plot'] = plot_scores(result, osp.join(out, 'scores.png'))
+        if args.video_out:
+            files['video'] = write_annotated_video(result, src, osp.join(out, 'annotated.mp4'))
+        print(f'{result.name}: {result.num_frames} frames ({int(result.mask.sum())} scored), '
+              f'{describe_events(result)} -> {out}', flush=True)
+        summary.append(dict(input=str(inp), **result.summary(), outputs=files,
+                            events=[e.to_dict() for e in result.events]))
+    return summary
+
+
+def run_stream(args, det, inp) -> list:
+    from vadkit.apis import StreamingVideoWriter, open_source, plot_scores
+    from vadkit.apis.detector import DetectionResult
+    src = open_source(inp, fps=args.fps)
+    out = unique_dir(args.out_dir, src.name, set())
+    events_log = open(osp.join(out, 'events.jsonl'), 'w')
+    all_events = []
+
+    def on_event(e):
+        record = dict(video=src.name, **e.to_dict(),
+                      wall_time=time.strftime('%Y-%m-%dT%H:%M:%S'))
+        line = json.dumps(record)
+        print(line, flush=True)
+        events_log.write(line + '\n')
+        events_log.flush()
+        all_events.append(e)  # events are few; frames and scores are not kept
+
+    sd = det.streaming(on_event=on_event, heatmaps=args.video_out)
+    sd.reset(src.fps)
+    video = (StreamingVideoWriter(osp.join(out, 'annotated.mp4'), src.fps, sd.threshold,
+                                  name=src.name) if args.video_out else None)
+    csv_path = osp.join(out, 'scores.csv')
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+        bar = tqdm(total=src.num_frames if not src.live else None, desc=src.name,
+                   unit='frame', dynamic_ncols=True, mininterval=0.5)
+    names = None
+    print(f'streaming {src.location} (threshold {sd.threshold:.4g}, {sd.threshold_source}); '
+          'events print as they close; Ctrl-C stops', file=sys.stderr, flush=True)
+    with open(csv_path, 'w', newline='') as f:
+        w = csv.writer(f)
+        try:
+            for n, raw in enumerate(src.frames(gray=det.decoder.gray)):
+                if args.max_frames is not None and n >= args.max_frames:
+                    break
+                fs = sd.push(raw)
+                if names is None and fs.raw:
+                    names = list(fs.raw)
+                    w.writerow(['frame', 'time', 'scored'] + [f'raw_{k}' for k in names]
+                               + [f'normalized_{k}' for k in names] + ['score', 'anomalous'])
+                if names is not None:
+                    fmt = lambda x: '' if not math.isfinite(x) else f'{x:.9g}'  # noqa: E731
+                    w.writerow([fs.frame, f'{fs.time:.6f}', 1]
+                               + [fmt(fs.raw[k]) for k in names]
+                               + [fmt(fs.normalized[k]) for k in names]
+                               + [fmt(fs.score), int(fs.anomalous)])
+                if video is not None:
+                    video.write(raw, fs)
+                if bar is not None:
+                    bar.update(1)
+        except KeyboardInterrupt:
+            print('stopped', file=sys.stderr)
+        finally:
+            sd.finish()
+            events_log.close()
+            if bar is not None:
+                bar.close()
+            if video is not None:
+                video.close()
+    n = sd.frame_count
+    if n < det.window_length:
+        raise SystemExit(f'error: {src.location} gave {n} frame(s), fewer than the '
+                         f'{det.window_length} of one window: nothing was scored')
+    result = _result_from_csv(csv_path, src, n, det, sd, all_events, DetectionResult)
+    result.save_events(osp.join(out, 'events.json'))
+    files = dict(csv=csv_path, events=osp.join(out, 'events.json'),
+                 events_log=osp.join(out, 'events.jsonl'))
+    if not args.no_plot:
+        files['plot'] = plot_scores(result, osp.join(out, 'scores.png'))
+    if video is not None:
+        files['video'] = video.path
+    print(f'{src.name}: {n} frames, {describe_events(result)} -> {out}', flush=True)
+    return [dict(input=str(inp), **result.summary(), outputs=files,
+                 events=[e.to_dict() for e in all_events])]
+
+
+def _result_from_csv(path, src, n, det, sd, events, cls):
+    """Read the streamed scores back (after the stream) for the plot and summary."""
+    import numpy as np
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    names = [k[4:] for k in (rows[0].keys() if rows else []) if k.startswith('raw_')]
+
+    def col(key):
+        a = np.full(n, np.nan)
+        for r in rows:
+            if r[key] != '':
+                a[int(r['frame'])] = float(r[key])
+        return a
+    mask = np.zeros(n, dtype=bool)
+    for r in rows:
+        mask[int(r['frame'])] = True
+    return cls(name=src.name, source=src.location, fps=sd.tracker.fps, num_frames=n,
+               window_length=det.window_length, mode='causal (stream)',
+               normalization='causal: ' + sd.fusion.describe(),
+               score_weights=dict(det.score_weights), raw={k: col(f'raw_{k}') for k in names},
+               normalized={k: col(f'normalized_{k}') for k in names}, scores=col('score'),
+               mask=mask, threshold=sd.threshold, threshold_source=sd.threshold_source,
+               events=events)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from vadkit.apis import AnomalyDetector, CheckpointMismatchError, InputError, discover_inputs
+    mode = 'causal' if args.stream else args.mode
+    try:
+        det = AnomalyDetector(args.config, args.checkpoint, args.device, mode=mode,
+                              threshold=args.threshold, percentile=args.percentile,
+                              calibration=args.calibration or 'auto',
+                              causal_norm=args.causal_norm,
+                              running_window=args.running_window,
+                              running_warmup=args.running_warmup, batch_size=args.batch_size,
+                              min_event_frames=args.min_event_frames, merge_gap=args.merge_gap,
+                              cfg_options=args.cfg_options)
+        if mode == 'causal':
+            det.causal_fusion()  # fails early, with the fix, if statistics are missing
+        inputs = discover_inputs(args.input)
+        if args.stream and len(inputs) != 1:
+            raise InputError(f'--stream takes one source; {args.input} holds {len(inputs)} '
+                             'videos (score them offline, or stream them one at a time)')
+    except (InputError, CheckpointMismatchError, FileNotFoundError, ValueError, KeyError) as e:
+        raise SystemExit(f'error: {e}')
+    os.makedirs(args.out_dir, exist_ok=True)
+    print(f'{det}', file=sys.stderr, flush=True)
+    if det.threshold is None and not args.stream:
+        print('note: no calibration file and no --threshold: scores only, no events. Run '
+              f'tools/calibrate.py {args.config} {args.checkpoint}', file=sys.stderr)
+    try:
+        summary = run_stream(args, det, inputs[0]) if args.stream else run_offline(
+            args, det, inputs)
+    except (InputError, ValueError) as e:
+        raise SystemExit(f'error: {e}')
+    with open(osp.join(args.out_dir, 'summary.json'), 'w') as f:
+        json.dump(dict(config=args.config, checkpoint=args.checkpoint,
+                       mode='stream' if args.stream else det.mode, threshold=det.threshold,
+                       threshold_source=det.threshold_source, videos=summary), f, indent=1)
+    failed = [s for s in summary if 'error' in s]
+    if failed:
+        raise SystemExit(f'error: {len(failed)} of {len(summary)} input(s) could not be '
+                         f'scored: ' + '; '.join(f'{s["input"]}: {s["error"]}' for s in failed))
+    return 0
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,156 @@
+"""Frame-by-frame detection on live sources with bounded memory and latency.
+
+:class:`StreamingDetector` keeps the last ``window_length`` decoded frames in a deque, and
+nothing that grows with the input: each new frame completes one window, which is scored
+at once (batch of one), so a frame's score is known as soon as the frame is, and an event
+is emitted ``merge_gap + 1`` frames after its last anomalous frame. Scores are rescaled
+causally (:class:`~vadkit.apis.fusion.CausalFusion`) and events made by the same
+:class:`~vadkit.apis.events.EventTracker` as offline scoring, so streaming a video file
+gives the same events as ``AnomalyDetector(mode='causal').score_video`` on it.
+"""
+import math
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Optional
+
+import numpy as np
+
+from .events import Event
+from .sources import InputError, open_source
+
+
+@dataclass
+class FrameScore:
+    """What streaming knows about one frame as soon as it arrives.
+
+    Attributes:
+        frame: Frame index from the start of the stream.
+        time: ``frame / fps`` in seconds.
+        wall_time: ``time.time()`` when the frame was scored.
+        raw, normalized: Task scores (empty for the first ``window_length - 1`` frames).
+        score: Combined score (NaN when unscored or during a running warm-up).
+        anomalous: Score above the threshold.
+        closed: Events that this frame closed.
+        heatmap: uint8 error map at model resolution (when asked for).
+    """
+    frame: int
+    time: float
+    wall_time: float
+    raw: Dict[str, float]
+    normalized: Dict[str, float]
+    score: float
+    anomalous: bool
+    closed: List[Event] = field(default_factory=list)
+    heatmap: Optional[np.ndarray] = None
+
+
+class StreamingDetector:
+    """Scores a stream frame by frame and emits events as they close.
+
+    Args:
+        detector: The :class:`~vadkit.apis.AnomalyDetector` whose model, decode pipeline,
+            calibration and event settings to use (its ``mode`` is ignored: streaming is
+            causal).
+        fps: Frame rate for event times (default: the source's, or 25).
+        on_event: Called with each :class:`~vadkit.apis.Event` when it closes.
+        heatmaps: Return an error map with each frame score.
+        threshold: Override the detector's causal threshold.
+    """
+
+    def __init__(self, detector, fps: Optional[float] = None,
+                 on_event: Optional[Callable[[Event], None]] = None, heatmaps: bool = False,
+                 threshold: Optional[float] = None) -> None:
+        self.detector = detector
+        self.window_length = detector.window_length
+        self.on_event = on_event
+        self.heatmaps = heatmaps
+        self.fusion = detector.causal_fusion()
+        if threshold is None:
+            threshold, self.threshold_source = detector.resolve_threshold('causal')
+        else:
+            self.threshold_source = 'fixed'
+        if threshold is None:
+            raise InputError('streaming emits events above a threshold, and there is none: '
+                             'run tools/calibrate.py CONFIG CHECKPOINT (a calibration file '
+                             'beside the checkpoint), or give a fixed threshold')
+        self.threshold = float(threshold)
+        self.fps = fps
+        self.buffer: deque = deque(maxlen=self.window_length)
+        self.reset(fps)
+
+    def reset(self, fps: Optional[float] = None) -> None:
+        """Start a new stream (clears the frame buffer, running statistics, open event)."""
+        if fps:
+            self.fps = float(fps)
+        self.buffer.clear()
+        self.fusion.reset()
+        self.tracker = self.detector.new_tracker(self.fps or 25.0, self.threshold)
+        self.frame_count = 0
+        self._shape = None
+
+    def _emit(self, event: Optional[Event], closed: List[Event]) -> None:
+        if event is not None:
+            closed.append(event)
+            if self.on_event is not None:
+                self.on_event(event)
+
+    def push(self, frame: np.ndarray, decoded: bool = False) -> FrameScore:
+        """Feed the next raw frame ((H, W) grey or (H, W, 3) BGR uint8); ``decoded=True``
+        when it already went through the decode pipeline."""
+        img = frame if decoded else self.detector.decoder.apply(frame)
+        if self._shape is None:
+            self._shape = img.shape
+        elif img.shape != self._shape:
+            raise InputError(f'frame {self.frame_count} decodes to {img.shape} but earlier '
+                             f'frames to {self._shape}: add a Resize to the decode pipeline')
+        i = self.frame_count
+        self.frame_count += 1
+        self.buffer.append(img)
+        raw: Dict[str, float] = {}
+        normalized: Dict[str, float] = {}
+        score, heat = math.nan, None
+        if len(self.buffer) == self.window_length:
+            scores, heat_batch = self.detector.infer([np.stack(self.buffer)], self.heatmaps)
+            raw = {n: v[0] for n, v in scores.items()}
+            score, normalized = self.fusion.update(raw)
+            heat = heat_batch[0] if heat_batch is not None else None
+        closed: List[Event] = []
+        self._emit(self.tracker.update(i, score), closed)
+        fps = self.tracker.fps
+        return FrameScore(frame=i, time=i / fps, wall_time=time.time(), raw=raw,
+                          normalized=normalized, score=score,
+                          anomalous=not math.isnan(score) and score > self.threshold,
+                          closed=closed, heatmap=heat)
+
+    def finish(self) -> List[Event]:
+        """End of the stream: close the open event (returned and passed to ``on_event``)."""
+        closed: List[Event] = []
+        self._emit(self.tracker.finish(), closed)
+        return closed
+
+    def iter_scores(self, source, max_frames: Optional[int] = None,
+                    fps: Optional[float] = None) -> Iterator[FrameScore]:
+        """Score ``source`` (camera index, URL, file, frame folder or iterable) frame by
+        frame. The event still open at the end is passed to ``on_event`` and kept in
+        :attr:`final_events`."""
+        src = open_source(source, fps=fps)
+        self.reset(fps or self.fps or src.fps)
+        self.final_events: List[Event] = []
+        gray = self.detector.decoder.gray
+        try:
+            for n, raw in enumerate(src.frames(gray=gray)):
+                if max_frames is not None and n >= max_frames:
+                    break
+                yield self.push(raw)
+        finally:
+            self.final_events = self.finish()
+        if self.frame_count == 0:
+            raise InputError(f'no frames could be read from {src.location}')
+
+    def run(self, source, max_frames: Optional[int] = None,
+            fps: Optional[float] = None) -> Iterator[Event]:
+        """Generator of the events of ``source`` as they close."""
+        for fs in self.iter_scores(source, max_frames, fps):
+            yield from fs.closed
+        yield from self.final_events
