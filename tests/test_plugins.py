@@ -77,6 +77,13 @@ def test_core_never_imports_plugins():
     assert not offenders, offenders
 
 
+def test_import_scan_sees_every_form_of_import():
+    code = ('import plugins\nfrom plugins.memae import X\nimport importlib\n'
+            "importlib.import_module('plugins.y')\nfrom . import plugins\n")
+    assert list(_imported_modules(ast.parse(code))) == [
+        'plugins', 'plugins.memae', 'importlib', 'plugins.y']
+
+
 def test_importing_vadkit_loads_no_plugin():
     code = ('import sys; from vadkit.utils import register_all_modules; '
             'register_all_modules(); import vadkit.utils.plugins; '
@@ -447,13 +454,32 @@ def test_plugin_raising_while_imported_is_reported(tmp_path, monkeypatch):
         import_plugins(Config(dict(custom_imports=dict(imports=[name]))))
 
 
-def test_plugin_folder_without_init_gets_a_hint(tmp_path, monkeypatch):
+def test_plugin_folder_without_init_is_refused(tmp_path, monkeypatch):
+    """A folder without __init__.py imports as an empty namespace package: it would
+    register nothing and the config would fail later on an unknown type."""
     name = f'noinit_{uuid.uuid4().hex[:8]}'
-    (tmp_path / name / 'sub').mkdir(parents=True)
-    (tmp_path / name / '__init__.py').write_text('')
+    (tmp_path / name).mkdir()
+    (tmp_path / name / 'measure.py').write_text('raise RuntimeError("never imported")\n')
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(PluginImportError, match='has no __init__.py'):
-        import_plugins(Config(dict(custom_imports=dict(imports=[f'{name}.sub.mod']))))
+    with pytest.raises(PluginImportError, match='without an __init__.py'):
+        import_plugins(Config(dict(custom_imports=dict(imports=[name]))))
+
+
+def test_missing_module_inside_a_plugin_is_named(tmp_path, monkeypatch):
+    name = f'typo_plugin_{uuid.uuid4().hex[:8]}'
+    write_package(tmp_path, name, {'__init__.py': 'from .heads import X\n'})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginImportError, match=rf"its own module '{name}.heads'"):
+        import_plugins(Config(dict(custom_imports=dict(imports=[name]))))
+
+
+def test_shadowed_plugins_package_is_explained(tmp_path, monkeypatch):
+    """A second `plugins/` folder elsewhere loses to the repository's `plugins` package."""
+    write_package(tmp_path / 'plugins', 'mine', {'__init__.py': ''})
+    (tmp_path / 'plugins' / '__init__.py').write_text('')
+    monkeypatch.syspath_prepend(str(tmp_path))  # after `plugins` was imported from REPO
+    with pytest.raises(PluginImportError, match='shadowed'):
+        import_plugins(Config(dict(custom_imports=dict(imports=['plugins.mine']))))
 
 
 def test_plugin_beside_the_config_gets_a_pythonpath_hint(tmp_path):

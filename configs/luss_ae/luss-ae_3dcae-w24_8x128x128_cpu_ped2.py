@@ -10,7 +10,7 @@ clip_len = 8
 decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(128, 128))]
 model = dict(clip_len=clip_len, backbone=dict(widths=(24, 32, 64, 64)))
 data_root = 'data/ped2'
-layout = dict(type='FramesLayout', root=data_root)
+layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
 train_dataloader = dict(
     num_workers=1,
     persistent_workers=False,

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/schedules/adam_60e.py', '../_base_/default_runtime.py'
 ]
 data_root = 'data/shanghaitech'
-layout = dict(type='FramesLayout', root=data_root)
+layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
 train_dataloader = dict(dataset=dict(layout=layout))
 test_dataloader = dict(dataset=dict(layout=layout))
 test_evaluator = dict(

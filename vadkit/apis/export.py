@@ -9,6 +9,7 @@ traced one, and refused if the scores differ by more than ``tolerance`` relative
 """
 import importlib.util
 import json
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -104,7 +105,10 @@ def export_model(detector, out: str, fmt: str = 'torchscript',
     with torch.no_grad():
         ref = wrapper(check)
     if fmt == 'torchscript':
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            # shape-dependent Python branches (padding mode, FFP target check) are constant
+            # for a fixed frame size; the batch dimension stays dynamic (checked below)
+            warnings.simplefilter('ignore', torch.jit.TracerWarning)
             traced = torch.jit.trace(wrapper, example, check_trace=False)
         traced.save(out, _extra_files={'vadkit.json': json.dumps(meta)})
         loaded = torch.jit.load(out, map_location=example.device)
@@ -117,7 +121,8 @@ def export_model(detector, out: str, fmt: str = 'torchscript',
             raise ExportError('ONNX export needs the onnx package, which is not installed '
                               '(pip install onnx onnxruntime); TorchScript needs nothing more: '
                               '--format torchscript')
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter('ignore', torch.jit.TracerWarning)
             torch.onnx.export(wrapper, (example, ), out, input_names=['clip'],
                               output_names=['scores'], opset_version=opset,
                               dynamic_axes={'clip': {0: 'batch'}, 'scores': {0: 'batch'}},

@@ -83,6 +83,10 @@ def load_checked_state_dict(model: nn.Module, checkpoint: str, config_name: str 
         if shapes:
             parts.append(f'{len(shapes)} shape mismatch(es): {"; ".join(shapes[:4])}'
                          + (f' (+{len(shapes) - 4} more)' if len(shapes) > 4 else ''))
+        tasks = getattr(model, 'tasks', None)
+        if tasks is not None and any(k.startswith('tasks.') for k in missing + unexpected):
+            parts.append('the config\'s tasks are ' + ', '.join(
+                f'tasks.{i}={h.name} ({type(h).__name__})' for i, h in enumerate(tasks)))
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint} does not match the model of config {config_name}: '
             + '; '.join(parts) + '. Use the config the checkpoint was trained with (a copy '

@@ -36,12 +36,9 @@ def plot_scores(result, path: str, labels: Optional[Sequence[int]] = None,
         ax.axvspan(e.start_time, e.end_time, color='tab:red', alpha=0.2,
                    label='events' if k == 0 else None)
     if labels is not None:
-        y = np.asarray(labels).astype(bool)
-        for s, e in _runs(y):
-            for a in (ax, ax2):
-                a.axvspan(s / result.fps, (e + 1) / result.fps, ymax=0.05, color='tab:green',
-                          alpha=0.8, label='ground truth' if a is ax and s == _runs(y)[0][0]
-                          else None)
+        for k, (s, e) in enumerate(_runs(np.asarray(labels).astype(bool))):
+            ax.axvspan(s / result.fps, (e + 1) / result.fps, ymax=0.04, color='tab:green',
+                       alpha=0.9, label='ground truth' if k == 0 else None)
     ax.set_ylabel('combined score')
     ax.set_title(title or f'{result.name}: {len(result.events)} event(s), {result.mode} mode')
     ax.legend(loc='upper left', fontsize=8)
@@ -98,7 +95,7 @@ def draw_panel(width: int, frames: np.ndarray, scores: np.ndarray, x_range: Tupl
     x0, x1 = x_range
     lo, hi = y_range
     span_x = max(x1 - x0, 1)
-    top, bottom = 8, height - 8
+    top, bottom = 22, height - 6
 
     def px(f):
         return np.round((np.asarray(f, dtype=np.float64) - x0) / span_x * (width - 1)).astype(
@@ -126,18 +123,23 @@ def draw_panel(width: int, frames: np.ndarray, scores: np.ndarray, x_range: Tupl
             cv2.polylines(panel, [pts], False, YELLOW, 1, cv2.LINE_AA)
     if cursor is not None:
         c = int(px(cursor))
-        cv2.line(panel, (c, 0), (c, height - 1), WHITE, 1)
+        cv2.line(panel, (c, 18), (c, height - 1), WHITE, 1)
     return panel
 
 
-def _label(img: np.ndarray, text: str, anomalous: bool) -> np.ndarray:
-    cv2.putText(img, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
-    cv2.putText(img, text, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, WHITE, 1, cv2.LINE_AA)
+def _mark(img: np.ndarray, anomalous: bool) -> np.ndarray:
+    """Red border and label on an anomalous frame."""
     if anomalous:
         cv2.rectangle(img, (0, 0), (img.shape[1] - 1, img.shape[0] - 1), RED, 4)
-        cv2.putText(img, 'ANOMALY', (6, img.shape[0] - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.6, RED,
+        cv2.putText(img, 'ANOMALY', (8, img.shape[0] - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.6, RED,
                     2, cv2.LINE_AA)
     return img
+
+
+def _caption(panel: np.ndarray, text: str) -> np.ndarray:
+    """Frame number, time and score in the strip's header line."""
+    cv2.putText(panel, text, (6, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.4, WHITE, 1, cv2.LINE_AA)
+    return panel
 
 
 def _to_bgr(frame: np.ndarray) -> np.ndarray:
@@ -196,14 +198,14 @@ def write_annotated_video(result, source, path: str) -> str:
             s = scores[i]
             text = f'{result.name}  #{i}  {i / result.fps:.2f}s  ' + (
                 f'score {s:.3g}' if math.isfinite(s) else 'no score yet')
-            img = _label(img, text, bool(anomalous[i]))
+            img = _mark(img, bool(anomalous[i]))
             if base_panel is None:
                 base_panel = draw_panel(dw, frames, scores, (0, max(result.num_frames - 1, 1)),
                                         (lo, hi), result.threshold, spans)
             panel = base_panel.copy()
             c = int(round(i / max(result.num_frames - 1, 1) * (dw - 1)))
-            cv2.line(panel, (c, 0), (c, panel.shape[0] - 1), WHITE, 1)
-            writer.write(np.vstack([img, panel]))
+            cv2.line(panel, (c, 18), (c, panel.shape[0] - 1), WHITE, 1)
+            writer.write(np.vstack([img, _caption(panel, text)]))
     finally:
         writer.close()
     return path
@@ -239,7 +241,7 @@ class StreamingVideoWriter:
         img = overlay_heatmap(img, fs.heatmap)
         text = f'{self.name}  #{fs.frame}  {fs.time:.2f}s  ' + (
             f'score {fs.score:.3g}' if math.isfinite(fs.score) else 'no score yet')
-        img = _label(img, text, fs.anomalous)
+        img = _mark(img, fs.anomalous)
         scores = np.array(self.scores, dtype=np.float64)
         ok = np.isfinite(scores)
         lo = min(0.0, float(scores[ok].min())) if ok.any() else 0.0
@@ -252,7 +254,7 @@ class StreamingVideoWriter:
                                     else [])
         panel = draw_panel(dw, np.array(self.frames), scores, (x0, x0 + self.frames.maxlen - 1),
                            (lo, hi), self.threshold, spans, cursor=fs.frame)
-        self.writer.write(np.vstack([img, panel]))
+        self.writer.write(np.vstack([img, _caption(panel, text)]))
 
     def close(self) -> None:
         self.writer.close()

@@ -4,8 +4,11 @@ With a cache directory, every frame is decoded once, passed through the decode p
 (grayscale, resize, ...) and stored as uint8 in one memory-mapped ``.npy`` file beside a
 JSON index. Training and testing then slice that file: no frame is decoded per clip, and
 the operating system pages frames in and out (nothing is held in process memory). The
-cache is keyed by the source files (paths, sizes, modification times) and the decode
-pipeline, so it is rebuilt when either changes. Without a cache directory, frames are
+cache is keyed by the source files (resolved paths, sizes, modification times, frame
+counts) and the decode pipeline, so it is rebuilt when either changes; a cache entry
+whose array is missing or of the wrong length is rebuilt too. Decoding checks every frame:
+an unreadable or truncated image or video, or a frame of another resolution, stops the
+build with an error naming the file. Without a cache directory, frames are
 decoded on demand with a small per-process LRU.
 """
 import hashlib
@@ -95,7 +98,8 @@ def _sources_digest(videos: Sequence[VideoRecord]) -> str:
             except OSError as e:
                 raise FrameDecodeError(f'cannot read {f} of video {v.name}: {e}; restore it '
                                        'or remove the video from the dataset') from e
-            h.update(f'{osp.abspath(f)}|{st.st_size}|{st.st_mtime_ns};'.encode())
+            # realpath: data/ped2 symlinked to the real copy shares its cache entry
+            h.update(f'{osp.realpath(f)}|{st.st_size}|{st.st_mtime_ns};'.encode())
     return h.hexdigest()
 
 

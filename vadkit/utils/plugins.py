@@ -57,38 +57,55 @@ def parse_custom_imports(spec: Any, source: str = 'the config') -> Tuple[List[st
     return list(imports), bool(spec.get('allow_failed_imports', False))
 
 
-def _top_level_hint(module: str, config_file: Optional[str]) -> str:
-    """Where the missing top-level package could be, to suggest a PYTHONPATH."""
-    parts = module.split('.')
-    hints = []
-    # A folder on sys.path that has the package's folders but not their __init__.py.
-    for entry in sys.path:
-        base = entry or os.getcwd()
-        path = base
-        for i, part in enumerate(parts):
-            path = osp.join(path, part)
-            if not osp.isdir(path):
-                break
-            if not osp.isfile(osp.join(path, '__init__.py')):
-                hints.append(f"'{path}' exists but has no __init__.py, so "
-                             f"'{'.'.join(parts[:i + 1])}' is not a package: add one")
-                break
-    if hints:
-        return ' ' + '; '.join(dict.fromkeys(hints)) + '.'
-    # The package beside or above the config file (the usual plugins/<name>/configs/).
+def _on_sys_path(folder: str) -> bool:
+    entries = {osp.realpath(e or os.getcwd()) for e in sys.path}
+    return osp.realpath(folder) in entries
+
+
+def _folders_holding(rel: str, config_file: Optional[str]) -> List[str]:
+    """Folders on sys.path, or holding the config file or above it, that contain ``rel``
+    (a module path such as ``plugins/memae``) as a package or a module."""
+    candidates = [e or os.getcwd() for e in sys.path]
     if config_file:
         folder = osp.dirname(osp.abspath(config_file))
         while True:
-            if osp.isdir(osp.join(folder, parts[0])) or osp.isfile(
-                    osp.join(folder, parts[0] + '.py')):
-                return (f" '{parts[0]}' is in {folder}, which is not on sys.path: run from "
-                        f'that folder (tools/train.py and tools/test.py add the vadkit '
-                        f'repository root themselves) or `export PYTHONPATH={folder}`.')
+            candidates.append(folder)
             parent = osp.dirname(folder)
             if parent == folder:
                 break
             folder = parent
-    return (f" Put the folder that holds '{parts[0]}' on sys.path: run from it (tools/train.py "
+    found = []
+    for folder in candidates:
+        if (osp.isdir(osp.join(folder, rel)) or osp.isfile(osp.join(folder, rel + '.py'))) \
+                and osp.realpath(folder) not in map(osp.realpath, found):
+            found.append(folder)
+    return found
+
+
+def _not_found_hint(module: str, missing: str, config_file: Optional[str]) -> str:
+    """Why ``missing`` (``module`` or one of its parent packages) was not found."""
+    parent, _, last = missing.rpartition('.')
+    if parent and parent in sys.modules:
+        # The parent package imported, from somewhere that lacks the plugin.
+        where = list(getattr(sys.modules[parent], '__path__', [])) or ['?']
+        hint = f" '{parent}' is the package in {', '.join(where)}, which has no '{last}'."
+        rel = missing.replace('.', os.sep)
+        elsewhere = [f for f in _folders_holding(rel, config_file)
+                     if not any(osp.realpath(osp.join(f, parent.replace('.', os.sep)))
+                                == osp.realpath(w) for w in where)]
+        if elsewhere:
+            hint += (f" There is a '{rel}' in {elsewhere[0]}, but its '{parent}' is "
+                     f"shadowed by the one above (a package name is imported once): move "
+                     f"the plugin into {where[0]}, or give its top-level package another "
+                     'name.')
+        return hint
+    top = module.split('.')[0]
+    for folder in _folders_holding(top, config_file):
+        if not _on_sys_path(folder):
+            return (f" '{top}' is in {folder}, which is not on sys.path: run from that "
+                    'folder (tools/train.py and tools/test.py add the vadkit repository '
+                    f'root themselves) or `export PYTHONPATH={folder}`.')
+    return (f" Put the folder that holds '{top}' on sys.path: run from it (tools/train.py "
             'and tools/test.py add the vadkit repository root, which holds plugins/) or '
             "`export PYTHONPATH=<that folder>`.")
 
@@ -107,8 +124,11 @@ def _explain(module: str, exc: BaseException, source: str, config_file: Optional
     missing = getattr(exc, 'name', None) if isinstance(exc, ModuleNotFoundError) else None
     if missing and (module == missing or module.startswith(missing + '.')):
         return (f"{head} was not found: no module named '{missing}' on sys.path."
-                + _top_level_hint(module, config_file))
+                + _not_found_hint(module, missing, config_file))
     where = _where(exc)
+    if missing and missing.startswith(module + '.'):
+        return (f"{head} was found but failed to import: it imports its own module "
+                f"'{missing}', which does not exist ({where}). Fix the module name.")
     if missing:
         return (f"{head} was found but failed to import: it imports '{missing}', which is "
                 f'not installed or not on sys.path ({where}). Install that package, or fix '
@@ -116,9 +136,12 @@ def _explain(module: str, exc: BaseException, source: str, config_file: Optional
     if isinstance(exc, ImportError):
         return (f'{head} was found but failed to import: {exc} ({where}). Fix that import in '
                 'the plugin (a renamed or moved name?).')
-    return (f'{head} was found but raised {type(exc).__name__}: {exc} while being imported '
-            f'({where}). Fix the plugin; a name registered twice means two modules register '
-            'the same class name (rename one, or register with force=True).')
+    message = (f'{head} was found but raised {type(exc).__name__}: {exc} while being '
+               f'imported ({where}). Fix the plugin.')
+    if isinstance(exc, KeyError) and 'already registered' in str(exc):
+        message += (' Two classes are registered under one name in one registry: rename the '
+                    "plugin's class (registry names are global).")
+    return message
 
 
 def import_plugins(cfg: Any, source: Optional[str] = None) -> List[ModuleType]:
@@ -159,6 +182,17 @@ def import_plugins(cfg: Any, source: Optional[str] = None) -> List[ModuleType]:
                               UserWarning, stacklevel=2)
                 continue
             raise PluginImportError(message, name=name) from exc
+        if getattr(module, '__file__', None) is None:  # a folder without __init__.py
+            message = (f"{source}: plugin '{name}' (custom_imports) is the folder "
+                       f"{', '.join(getattr(module, '__path__', []))} without an __init__.py "
+                       '(a namespace package): importing it runs none of its modules, so it '
+                       'registers nothing. Add an __init__.py that imports the modules '
+                       'that register classes.')
+            if allow_failed:
+                warnings.warn(message + ' Skipped (allow_failed_imports=True).',
+                              UserWarning, stacklevel=2)
+                continue
+            raise PluginImportError(message, name=name)
         modules.append(module)
         print_log(f"plugin '{name}' loaded from {getattr(module, '__file__', '?')}",
                   logger='current')

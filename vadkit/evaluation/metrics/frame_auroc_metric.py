@@ -4,10 +4,11 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from vadkit.registry import METRICS
+from vadkit.registry import METRICS, SCORE_NORMALIZERS
 
 from ..frame_scores import FrameScores
 from ..functional.scoring import fuse_scores  # noqa: F401  (public name, kept here)
+from ..normalizers.builder import normalizer_config
 
 
 @METRICS.register_module()
@@ -60,6 +61,13 @@ class FrameAUROCMetric(BaseMetric):
         """What a re-scoring needs to reproduce this metric (saved in the npz)."""
         return dict(score_weights=self.score_weights, normalizer=dict(self.normalizer_cfg),
                     normalizers={k: dict(v) for k, v in self.normalizer_cfgs.items()})
+
+    def build_normalizer(self, name: str):
+        """The normalizer of score ``name``: its override, else the default."""
+        return SCORE_NORMALIZERS.build(
+            normalizer_config(name, self.normalizer_cfg, self.normalizer_cfgs))
+
+    _normalizer = build_normalizer  # the former private name, used by vadkit.apis.fusion
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         # one record per dataset sample: the distributed collector trims to dataset length

@@ -1,0 +1,23 @@
+# Table 3 on UCSD Ped2: LUSS-AE trained with all three tasks (exactly the paper's config), tested
+# with the VCR score alone (alpha_VCR = 1). Train it, or test the full model's checkpoint with it:
+#   python tools/test.py configs/ablations/luss-ae-test-vcr_3dcae_16x256x256_60e_ped2.py CKPT
+# (or re-score that run: tools/analysis/rescore.py frame_scores.npz --weights vcr=1).
+# The paper reports no number for this dataset.
+_base_ = [
+    '../_base_/models/luss_ae_3dcae.py', '../_base_/datasets/frames_windows.py',
+    '../_base_/schedules/adam_60e.py', '../_base_/default_runtime.py'
+]
+bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
+model = dict(tasks=[
+    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6, measure=bpe),
+    dict(type='FuturePredictionHead', name='ffp', loss_weight=0.4, measure=bpe),
+    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0, input_key='prp_clip'),
+])
+data_root = 'data/ped2'
+layout = dict(type='FramesLayout', root=data_root)
+train_dataloader = dict(dataset=dict(layout=layout))
+test_dataloader = dict(dataset=dict(layout=layout))
+test_evaluator = dict(
+    type='FrameAUROCMetric',
+    score_weights=dict(vcr=1.0),
+    normalizer=dict(type='RobustNormalizer'))
