@@ -18,7 +18,7 @@ from vadkit.apis import (AnomalyDetector, Calibration, CheckpointMismatchError, 
                          InputError, StreamingDetector, calibrate, calibration_path,
                          export_model, extract_events, holdout_sources, init_detector)
 from vadkit.datasets import generate_synthetic_dataset
-from vadkit.registry import DATASETS, METRICS, MODELS
+from vadkit.registry import DATASETS, METRICS, MODELS, SCORE_NORMALIZERS
 from vadkit.utils import register_all_modules
 
 register_all_modules()
@@ -205,6 +205,10 @@ def test_calibration(tiny, calibrated):
     assert cal.percentile == 95 and cal.num_frames == 2 * (30 - T)
     assert [v['name'] for v in cal.videos] == ['01', '02']
     assert set(cal.stats) == {'vcr', 'ffp', 'prp'} and cal.stats['vcr']['std'] > 0
+    # the file is also a normal-statistics file for ZScoreNormalizer(stats_file=...)
+    z = SCORE_NORMALIZERS.build(dict(type='ZScoreNormalizer', stats_file=calibrated.path,
+                                     key='ffp'))
+    assert (z.mean, z.std) == (cal.stats['ffp']['mean'], cal.stats['ffp']['std'])
     for mode in ('offline', 'causal', 'running'):
         t90, t95, t99 = (cal.threshold(mode, p) for p in (90, 95, 99))
         assert t90 <= t95 <= t99
@@ -318,7 +322,8 @@ def test_checkpoint_mismatch(tiny, tmp_path):
     assert 'checkpoint (8,' in msg and 'model (16,' in msg
     cfg = Config.fromfile(tiny.config)
     cfg.model.tasks = cfg.model.tasks[:2]  # no PRP head: its weights are unexpected
-    with pytest.raises(CheckpointMismatchError, match=r'unexpected key.*tasks\.2\.conv.*tasks are tasks\.0=vcr'):
+    with pytest.raises(CheckpointMismatchError,
+                       match=r'unexpected key.*tasks\.2\.conv.*tasks are tasks\.0=vcr'):
         init_detector(cfg, tiny.checkpoint)
     partial = tmp_path / 'partial.pth'
     sd = torch.load(tiny.checkpoint, weights_only=True)['state_dict']

@@ -430,6 +430,9 @@ def test_missing_plugin_is_named_with_a_fix():
     msg = str(err.value)
     assert "'plugins.does_not_exist'" in msg and 'was not found' in msg and 'x.py' in msg
     assert isinstance(err.value.__cause__, ModuleNotFoundError)
+    assert 'arrow_of_time, gradient_error, memae' in msg  # what the package does have
+    with pytest.raises(PluginImportError, match='did you mean memae'):
+        import_plugins(Config(dict(custom_imports=dict(imports=['plugins.memea']))))
 
 
 def test_failing_import_inside_a_plugin_is_located(tmp_path, monkeypatch):

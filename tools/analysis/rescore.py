@@ -51,6 +51,10 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
     scores = FrameScores.load(args.frame_scores)
+    if not scores.settings:
+        print('note: this file carries no saved settings (an older test run): the weights '
+              'must be given, and the normalizer defaults to MinMaxNormalizer unless '
+              '--normalizer is given')
     weights, default, overrides = resolve_settings(scores, args)
     if not weights:
         sys.exit('this file carries no saved weights: pass --weights, e.g. vcr=0.1 ffp=0.8 '
@@ -111,7 +115,7 @@ def main(argv=None) -> dict:
 
     if args.out_dir:
         scores.settings = dict(score_weights=weights, normalizer=default, normalizers=overrides)
-        files = scores.save(args.out_dir, ev)
+        files = scores.save(args.out_dir, scores.evaluate(weights, default, overrides))
         with open(osp.join(args.out_dir, 'metrics.json'), 'w') as f:
             json.dump(dict(m, each_score_alone=table, settings=scores.settings,
                            source=osp.abspath(args.frame_scores)), f, indent=2)

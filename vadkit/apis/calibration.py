@@ -8,7 +8,9 @@ records each task's raw-score mean and standard deviation, the statistics of the
 (streaming) normalizer.
 
 The result is a small JSON file, by default ``<checkpoint>.calib.json``, which
-:class:`~vadkit.apis.AnomalyDetector` picks up automatically.
+:class:`~vadkit.apis.AnomalyDetector` picks up automatically. Its ``scores`` table has the
+format of ``tools/analysis/fit_normal_stats.py``, so a config can also use it as
+``ZScoreNormalizer(stats_file=...)``.
 
 If the calibration videos were part of training, the model has fitted them, their scores
 are lower than those of unseen normal footage, and the thresholds err towards false
@@ -25,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+
+from vadkit.evaluation.normalizers import compute_normal_stats
 
 from .fusion import CausalFusion
 from .sources import FrameSource, ImageFolderSource, InputError, VideoFileSource
@@ -95,6 +99,8 @@ class Calibration:
         d = asdict(self)
         d.pop('path')
         d['percentile_grid'] = PERCENTILE_GRID.tolist()
+        # the normal-statistics table ZScoreNormalizer(stats_file=...) reads
+        d['scores'] = d['stats']
         return d
 
     def save(self, path: str) -> str:
@@ -172,11 +178,10 @@ def calibrate(detector, sources: Sequence[FrameSource], percentile: float = 99.0
                            scored=len(raw.frame_idx)))
     names = list(raws[0])
     pooled = {n: np.concatenate([r[n] for r in raws]) for n in names}
-    stats = {}
+    stats = compute_normal_stats(pooled)  # mean, population std, count, min, max
     for n, v in pooled.items():
         p1, med, p99 = np.percentile(v, [1.0, 50.0, 99.0])
-        stats[n] = dict(mean=float(v.mean()), std=float(v.std()), median=float(med),
-                        p1=float(p1), p99=float(p99), min=float(v.min()), max=float(v.max()))
+        stats[n].update(median=float(med), p1=float(p1), p99=float(p99))
     weights = detector.score_weights
     offline = [detector.offline_fusion(r)[0] for r in raws]
     causal_fusion = CausalFusion(weights, 'calibration', stats)

@@ -18,6 +18,7 @@ import inspect
 import json
 import math
 import os.path as osp
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -343,6 +344,14 @@ class AnomalyDetector:
                     'threshold')
             return None, 'none (no calibration file and no fixed threshold)'
         p = self.percentile if self.percentile is not None else self.calibration.percentile
+        entry = self.calibration.modes.get(key, {})
+        if key == 'running' and (entry.get('window'), entry.get('warmup')) != (
+                self.running_window, self.running_warmup):
+            warnings.warn(f'calibration {self.calibration.path} rated the running normalizer '
+                          f'with window {entry.get("window")} and warm-up '
+                          f'{entry.get("warmup")}, not {self.running_window} and '
+                          f'{self.running_warmup}: its threshold may not fit; recalibrate '
+                          'with the same --running-window/--running-warmup', stacklevel=3)
         return (self.calibration.threshold(key, p),
                 f'calibration {self.calibration.path or ""} ({key} mode, percentile {p:g})')
 
@@ -487,6 +496,8 @@ class AnomalyDetector:
         src = open_source(source, fps=fps, name=name)
         if fps:
             src.fps = float(fps)
+        if name:
+            src.name = name
         raw = self.raw_scores(src, progress, heatmaps, batch_size)
         n, idx = raw.num_frames, raw.frame_idx
         if self.mode == 'offline':

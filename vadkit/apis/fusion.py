@@ -23,10 +23,7 @@ import numpy as np
 
 from vadkit.registry import METRICS, SCORE_NORMALIZERS
 
-try:  # the metric's fusion is being moved to vadkit.evaluation.functional.scoring
-    from vadkit.evaluation.functional.scoring import fuse_scores  # type: ignore
-except ImportError:  # pragma: no cover - depends on the refactor having landed
-    from vadkit.evaluation.metrics import fuse_scores
+from vadkit.evaluation.functional.scoring import fuse_scores
 
 CAUSAL_NORMS = ('calibration', 'running')
 
@@ -50,8 +47,8 @@ def find_frame_metric_cfg(cfg) -> dict:
 class OfflineFusion:
     """The test evaluator's per-video normalizers and weights (needs whole videos).
 
-    Built from the config's ``FrameAUROCMetric`` itself, so its defaults and per-score
-    overrides are the metric's.
+    Built from the config's ``FrameAUROCMetric`` itself, so its defaults, per-score
+    overrides and normalizer construction are the metric's.
     """
 
     def __init__(self, metric_cfg: dict) -> None:
@@ -64,12 +61,19 @@ class OfflineFusion:
 
     def normalizer(self, name: str):
         """The metric's normalizer of score ``name``."""
-        if hasattr(self.metric, '_normalizer'):
-            return self.metric._normalizer(name)
-        return SCORE_NORMALIZERS.build(self.normalizer_cfgs.get(name, self.normalizer_cfg))
+        build = getattr(self.metric, 'build_normalizer', None) or getattr(
+            self.metric, '_normalizer', None)
+        if build is not None:
+            return build(name)
+        return SCORE_NORMALIZERS.build(self.normalizer_cfg_of(name))
 
     def normalizer_cfg_of(self, name: str) -> dict:
-        return dict(self.normalizer_cfgs.get(name, self.normalizer_cfg) or {})
+        """The normalizer config of score ``name`` (its override, else the default)."""
+        try:
+            from vadkit.evaluation.normalizers import normalizer_config
+        except ImportError:  # pragma: no cover - before the evaluation refactor
+            return dict(self.normalizer_cfgs.get(name, self.normalizer_cfg) or {})
+        return dict(normalizer_config(name, self.normalizer_cfg, self.normalizer_cfgs))
 
     def check_names(self, names: Sequence[str]) -> None:
         missing = [n for n in self.weights if n not in names]

@@ -12,7 +12,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-RED, GREEN, WHITE, GREY, YELLOW = (40, 40, 230), (60, 180, 60), (240, 240, 240), (130, 130, 130), (0, 220, 255)
+RED, WHITE, YELLOW = (40, 40, 230), (240, 240, 240), (0, 220, 255)  # BGR
 PANEL_HEIGHT = 110
 
 

@@ -16,9 +16,11 @@ overrides are merged (so that ``--cfg-options custom_imports.imports=[...]`` wor
 vadkit never imports a plugin by name: the only link from a run to a plugin is the
 config's ``custom_imports``.
 """
+import difflib
 import importlib
 import os
 import os.path as osp
+import pkgutil
 import sys
 import traceback
 import warnings
@@ -88,7 +90,11 @@ def _not_found_hint(module: str, missing: str, config_file: Optional[str]) -> st
     if parent and parent in sys.modules:
         # The parent package imported, from somewhere that lacks the plugin.
         where = list(getattr(sys.modules[parent], '__path__', [])) or ['?']
-        hint = f" '{parent}' is the package in {', '.join(where)}, which has no '{last}'."
+        hint = f" '{parent}' is the package in {', '.join(where)}, which has no '{last}'"
+        have = sorted(m.name for m in pkgutil.iter_modules(where) if not m.name.startswith('_'))
+        close = difflib.get_close_matches(last, have, n=3, cutoff=0.6)
+        hint += (f" (did you mean {', '.join(close)}?)." if close else
+                 f" (it has {', '.join(have)})." if have else '.')
         rel = missing.replace('.', os.sep)
         elsewhere = [f for f in _folders_holding(rel, config_file)
                      if not any(osp.realpath(osp.join(f, parent.replace('.', os.sep)))
@@ -175,27 +181,25 @@ def import_plugins(cfg: Any, source: Optional[str] = None) -> List[ModuleType]:
     for name in names:
         try:
             module = importlib.import_module(name)
+            cause = None
+            if getattr(module, '__file__', None) is None:  # a folder without __init__.py
+                message = (f"{source}: plugin '{name}' (custom_imports) is the folder "
+                           f"{', '.join(getattr(module, '__path__', []))} without an "
+                           '__init__.py (a namespace package): importing it runs none of its '
+                           'modules, so it registers nothing. Add an __init__.py that '
+                           'imports the modules that register classes.')
+            else:
+                message = None
         except Exception as exc:  # noqa: BLE001  (any error while importing a plugin)
-            message = _explain(name, exc, source, config_file)
-            if allow_failed:
-                warnings.warn(message + ' Skipped (allow_failed_imports=True).',
-                              UserWarning, stacklevel=2)
-                continue
-            raise PluginImportError(message, name=name) from exc
-        if getattr(module, '__file__', None) is None:  # a folder without __init__.py
-            message = (f"{source}: plugin '{name}' (custom_imports) is the folder "
-                       f"{', '.join(getattr(module, '__path__', []))} without an __init__.py "
-                       '(a namespace package): importing it runs none of its modules, so it '
-                       'registers nothing. Add an __init__.py that imports the modules '
-                       'that register classes.')
-            if allow_failed:
-                warnings.warn(message + ' Skipped (allow_failed_imports=True).',
-                              UserWarning, stacklevel=2)
-                continue
-            raise PluginImportError(message, name=name)
-        modules.append(module)
-        print_log(f"plugin '{name}' loaded from {getattr(module, '__file__', '?')}",
-                  logger='current')
+            message, cause = _explain(name, exc, source, config_file), exc
+        if message is None:
+            modules.append(module)
+            print_log(f"plugin '{name}' loaded from {module.__file__}", logger='current')
+        elif allow_failed:
+            warnings.warn(message + ' Skipped (allow_failed_imports=True).', UserWarning,
+                          stacklevel=2)
+        else:
+            raise PluginImportError(message, name=name) from cause
     return modules
 
 

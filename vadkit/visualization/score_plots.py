@@ -113,8 +113,11 @@ def plot_frame_scores(scores, evaluation, out_dir: str, videos: Optional[Sequenc
     for i in videos:
         name = scores.video_names[i]
         auc = evaluation.per_video_auroc[i]
-        auc_text = 'single-class video: AUROC undefined' if np.isnan(auc) else \
-            f'AUROC of A on this video {100 * auc:.2f} %'
+        if i in evaluation.excluded:
+            reason = evaluation.excluded_reasons[evaluation.excluded.index(i)]
+            auc_text = f'single-class video ({reason}): its AUROC is undefined'
+        else:
+            auc_text = f'AUROC of A on this video {100 * auc:.2f} %'
         fused_label = r'$A$ = ' + ' + '.join(
             f'{w:g} {score_label(n)}' for n, w in weights.items()) if weights else r'$A$'
         files.append(plot_video_scores(
