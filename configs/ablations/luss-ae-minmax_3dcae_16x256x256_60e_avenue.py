@@ -14,7 +14,7 @@ model = dict(tasks=[
     dict(type='PlaybackRateHead', name='prp', loss_weight=1.0, input_key='prp_clip'),
 ])
 data_root = 'data/avenue'
-layout = dict(type='FramesLayout', root=data_root)
+layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
 train_dataloader = dict(dataset=dict(layout=layout))
 test_dataloader = dict(dataset=dict(layout=layout))
 test_evaluator = dict(

@@ -14,7 +14,7 @@ model = dict(tasks=[
     dict(type='FuturePredictionHead', name='ffp', loss_weight=0.4, measure=bpe),
 ])
 data_root = 'data/avenue'
-layout = dict(type='FramesLayout', root=data_root)
+layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
 # no playback-rate clip to sample: every training sample is the T + 1 frame window
 train_pipeline = [
     dict(type='SampleWindow'),

@@ -11,7 +11,7 @@ model = dict(tasks=[
     dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6, measure=bpe),
 ])
 data_root = 'data/avenue'
-layout = dict(type='FramesLayout', root=data_root)
+layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
 # no playback-rate clip to sample: every training sample is the T + 1 frame window
 train_pipeline = [
     dict(type='SampleWindow'),

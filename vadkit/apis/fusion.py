@@ -61,11 +61,7 @@ class OfflineFusion:
 
     def normalizer(self, name: str):
         """The metric's normalizer of score ``name``."""
-        build = getattr(self.metric, 'build_normalizer', None) or getattr(
-            self.metric, '_normalizer', None)
-        if build is not None:
-            return build(name)
-        return SCORE_NORMALIZERS.build(self.normalizer_cfg_of(name))
+        return self.metric.build_normalizer(name)
 
     def normalizer_cfg_of(self, name: str) -> dict:
         """The normalizer config of score ``name`` (its override, else the default)."""

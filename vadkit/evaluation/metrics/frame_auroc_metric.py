@@ -67,7 +67,6 @@ class FrameAUROCMetric(BaseMetric):
         return SCORE_NORMALIZERS.build(
             normalizer_config(name, self.normalizer_cfg, self.normalizer_cfgs))
 
-    _normalizer = build_normalizer  # the former private name, used by vadkit.apis.fusion
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         # one record per dataset sample: the distributed collector trims to dataset length
