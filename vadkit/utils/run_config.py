@@ -7,6 +7,7 @@ from mmengine.config import Config, DictAction  # noqa: F401  (re-exported for t
 from mmengine.logging import print_log
 
 from .dist import cpu_model_wrapper_cfg, init_distributed
+from .plugins import import_plugins
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -26,9 +27,11 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path!r} does not exist (configs live in '
                                 'configs/; plugins keep theirs in plugins/<name>/configs/)')
-    cfg = Config.fromfile(path)
+    # plugins are imported by import_plugins, which names the plugin and the failed import
+    cfg = Config.fromfile(path, import_custom_modules=False)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    import_plugins(cfg)
     if data_root:
         set_data_root(cfg, data_root)
     if work_dir:

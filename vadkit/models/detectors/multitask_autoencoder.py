@@ -19,6 +19,12 @@ class MultiTaskAutoEncoder(BaseModel):
     ``tensor`` mode returns the task outputs. Each input clip is encoded once and decoded at
     most once, whatever the number of tasks reading it.
 
+    Memory layout: when the model is moved to a device (``model.to(device)``, as the runner
+    does before training or testing), its 5-D weights take the layout its data
+    preprocessor chooses for that device (``use_channels_last``: channels-last 3D, faster
+    for 3D convolutions on CPU/oneDNN and cuDNN), and clips are given that layout before
+    the encoder. Scores do not depend on it beyond float32 rounding.
+
     Args:
         backbone: Config of a backbone with ``encode``/``decode`` (from ``BACKBONES``).
         tasks: Configs of task heads (from ``TASK_HEADS``); names must be unique.
@@ -56,6 +62,28 @@ class MultiTaskAutoEncoder(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError(f'task names must be unique, got {names}')
         self.tasks: List[BaseTaskHead] = nn.ModuleList(heads)  # type: ignore[assignment]
+        self._memory_format: Optional[torch.memory_format] = None
+
+    def _set_device(self, device: torch.device) -> None:
+        # BaseModel.to()/cuda()/cpu() call this before moving the parameters: the layout is
+        # settled here, before an optimizer, a DDP wrapper or torch.compile sees them.
+        super()._set_device(device)
+        use_cl = getattr(self.data_preprocessor, 'use_channels_last', None)
+        if callable(use_cl):
+            self.set_memory_format(torch.channels_last_3d if use_cl(device) else
+                                   torch.contiguous_format)
+
+    def set_memory_format(self, memory_format: torch.memory_format) -> None:
+        """Store every 5-D parameter and buffer (3D convolution weights) in
+        ``memory_format`` (``torch.channels_last_3d`` or ``torch.contiguous_format``) and
+        give input clips the same layout. In place: the parameters stay the same objects."""
+        with torch.no_grad():
+            for t in list(self.parameters()) + list(self.buffers()):
+                if t.dim() == 5 and not t.is_contiguous(memory_format=memory_format):
+                    t.data = t.data.contiguous(memory_format=memory_format)
+                    if t.grad is not None:
+                        t.grad = t.grad.contiguous(memory_format=memory_format)
+        self._memory_format = memory_format
 
     @property
     def task_names(self) -> List[str]:
@@ -67,6 +95,8 @@ class MultiTaskAutoEncoder(BaseModel):
             raise ValueError(f'expected clips (B, C, L>={self.clip_len}, H, W), got '
                              f'{tuple(clip.shape)}')
         inputs = clip[:, :, :self.clip_len]
+        if self._memory_format is not None:
+            inputs = inputs.contiguous(memory_format=self._memory_format)
         code = self.backbone.encode(inputs)
         decoded = self.backbone.decode(code) if decode else None
         if decoded is not None and decoded.shape != inputs.shape:
