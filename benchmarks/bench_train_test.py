@@ -255,11 +255,12 @@ def bench_config(path: str, args, device: torch.device) -> dict:
 
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(device)
-    use_cl = model.data_preprocessor.use_channels_last(device)
     if args.layout != 'auto':
-        model.data_preprocessor.channels_last = args.layout == 'channels_last'
+        flag = args.layout == 'channels_last'
+        model.data_preprocessor.channels_last = dict(train=flag, test=flag)
         model.to(device)  # re-lays out the weights
-        use_cl = args.layout == 'channels_last'
+    layouts = {phase: model.data_preprocessor.use_channels_last(device, phase == 'train')
+               for phase in ('train', 'test')}
     model.train()
     ref = ReferenceLUSSAE(model).to(device).train()
     opt_fast = torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -375,7 +376,7 @@ def bench_config(path: str, args, device: torch.device) -> dict:
         fast_scores = fast.predict_scores(fast.data_preprocessor(
             copy.deepcopy(check), False)['inputs']['window'])
     plain = copy.deepcopy(model)
-    plain.data_preprocessor.channels_last = False
+    plain.data_preprocessor.channels_last = dict(train=False, test=False)
     plain.set_memory_format(torch.contiguous_format)
     with torch.no_grad():
         clip = plain.data_preprocessor(copy.deepcopy(check), False)['inputs']['window']
@@ -392,15 +393,16 @@ def bench_config(path: str, args, device: torch.device) -> dict:
     extra['macs_fast'] = count_macs(plain, clip1)['all']
     extra['macs_ref'] = count_macs(ReferenceLUSSAE(plain).to(device).eval(), clip1)['all']
     return dict(config=path, size=size, clip_len=clip_len, train_bs=train_bs, test_bs=test_bs,
-                workers=workers, channels_last=use_cl, results=results, **extra)
+                workers=workers, layouts=layouts, results=results, **extra)
 
 
 def report(res: dict, args, device: torch.device) -> None:
     r = res['results']
     mem = 'peak GPU MiB' if device.type == 'cuda' else 'peak RSS MiB'
+    names = {True: 'channels-last 3D', False: 'contiguous'}
     print(f'\n{osp.basename(res["config"])} ({res["size"]}x{res["size"]}, T = '
-          f'{res["clip_len"]}; fast layout: '
-          f'{"channels-last 3D" if res["channels_last"] else "contiguous"}'
+          f'{res["clip_len"]}; fast layout: train {names[res["layouts"]["train"]]}, '
+          f'test {names[res["layouts"]["test"]]}'
           f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""}'
           f'{", frames on device" if args.frames == "device" else ""})')
     print(f'{"":34s}{"reference":>12s}{"fast":>12s}{"speed-up":>10s}   {mem} ref/fast')

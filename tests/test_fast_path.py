@@ -96,14 +96,34 @@ def test_channels_last_matches_contiguous():
     assert_same_scores(plain_scores(fast, eval_batch()), plain_scores(plain, eval_batch()))
 
 
-def test_channels_last_auto_is_per_device():
-    pre = MODELS.build(dict(type='ClipDataPreprocessor'))  # default 'auto'
+def test_channels_last_auto_is_per_device_and_phase():
     from vadkit.models.data_preprocessors import AUTO_CHANNELS_LAST
-    assert pre.use_channels_last('cpu') == AUTO_CHANNELS_LAST['cpu']
-    assert pre.use_channels_last('cuda') == AUTO_CHANNELS_LAST['cuda']
+    pre = MODELS.build(dict(type='ClipDataPreprocessor'))  # default 'auto'
+    for device in ('cpu', 'cuda'):
+        for phase in ('train', 'test'):
+            assert pre.use_channels_last(device, phase == 'train') == \
+                AUTO_CHANNELS_LAST[device][phase]
     assert pre.use_channels_last('meta') is False
-    with pytest.raises(ValueError, match='channels_last'):
-        MODELS.build(dict(type='ClipDataPreprocessor', channels_last='yes'))
+    pre = MODELS.build(dict(type='ClipDataPreprocessor',
+                            channels_last=dict(train=False, test=True)))
+    assert not pre.use_channels_last('cpu', training=True)
+    assert pre.use_channels_last('cpu', training=False)
+    for bad in ('yes', dict(train=True)):
+        with pytest.raises(ValueError, match='channels_last'):
+            MODELS.build(dict(type='ClipDataPreprocessor', channels_last=bad))
+
+
+def test_inference_model_switches_to_the_test_layout_and_back():
+    model = tiny_model(channels_last=dict(train=False, test=True))
+    weight = model.backbone.encoder[1][0].weight
+    assert weight.is_contiguous() and model.memory_format == torch.contiguous_format
+    plain = plain_scores(model, eval_batch())
+    with inference_model(model, fuse_conv_bn=False) as inner, torch.inference_mode():
+        assert weight.is_contiguous(memory_format=torch.channels_last_3d)
+        assert not weight.is_contiguous()
+        fast = inner.test_step(eval_batch())
+    assert weight.is_contiguous() and model.memory_format == torch.contiguous_format
+    assert_same_scores(fast, plain)
 
 
 def test_channels_last_training_step_matches_contiguous():

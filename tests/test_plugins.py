@@ -341,19 +341,6 @@ def test_every_plugin_has_configs():
         assert any('synthetic' in p for p in cfgs) and any('ped2' in p for p in cfgs), name
 
 
-@pytest.mark.parametrize('path', PLUGIN_CONFIGS, ids=osp.basename)
-def test_plugin_config_inherits_only_base_files(path):
-    with open(path) as f:
-        tree = ast.parse(f.read())
-    bases = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
-             and any(getattr(t, 'id', None) == '_base_' for t in n.targets)]
-    assert bases, f'{path} has no _base_'
-    for base in bases[0]:
-        full = osp.normpath(osp.join(osp.dirname(path), base))
-        assert full.startswith(osp.join(REPO, 'configs', '_base_') + os.sep), base
-        assert osp.isfile(full), base
-
-
 def tiny_data_cfg(cfg: Config, root: str, batch_size: int = 8) -> Config:
     """Point a config's dataloaders at tiny synthetic data, no cache, no workers."""
     layout = dict(type='SyntheticLayout', root=root, num_train=1, num_test=2, num_frames=24,
@@ -390,7 +377,7 @@ def test_plugin_ped2_config_builds_and_steps(path):
     """The Ped2 configs' model and train pipeline, on one batch of random 128px clips."""
     cfg = Config.fromfile(path, import_custom_modules=False)
     import_plugins(cfg)
-    assert cfg.train_dataloader.dataset.layout.type == 'FramesLayout'
+    assert cfg.train_dataloader.dataset.layout.type == 'AutoLayout'
     pipeline = [TRANSFORMS.build(t) for t in cfg.train_dataloader.dataset.pipeline]
     samples = []
     for start in (0, 5):

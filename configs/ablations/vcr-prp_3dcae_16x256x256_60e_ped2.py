@@ -4,20 +4,10 @@
 # Alphas: the paper's UCSD Ped2 ones restricted to these tasks (the paper grid-searched each
 # ablation on the test labels; see tools/analysis/search_alphas.py and docs/evaluation.md).
 # The paper reports no number for this dataset.
-_base_ = [
-    '../_base_/models/luss_ae_3dcae.py', '../_base_/datasets/frames_windows.py',
-    '../_base_/schedules/adam_60e.py', '../_base_/default_runtime.py'
-]
+_base_ = ['../luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py']
 bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
 model = dict(tasks=[
     dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6, measure=bpe),
     dict(type='PlaybackRateHead', name='prp', loss_weight=1.0, input_key='prp_clip'),
 ])
-data_root = 'data/ped2'
-layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
-train_dataloader = dict(dataset=dict(layout=layout))
-test_dataloader = dict(dataset=dict(layout=layout))
-test_evaluator = dict(
-    type='FrameAUROCMetric',
-    score_weights=dict(vcr=0.1, prp=1.0),
-    normalizer=dict(type='RobustNormalizer'))
+test_evaluator = dict(score_weights=dict(_delete_=True, vcr=0.1, prp=1.0))

@@ -8,7 +8,10 @@ _base_ = [
 ]
 clip_len = 8
 decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(128, 128))]
-model = dict(clip_len=clip_len, backbone=dict(widths=(24, 32, 64, 64)))
+# channels-last 3D for training too: at this size oneDNN trains 1.2x faster in it
+# (the CPU default trains contiguous; docs/performance.md)
+model = dict(clip_len=clip_len, backbone=dict(widths=(24, 32, 64, 64)),
+             data_preprocessor=dict(channels_last=True))
 data_root = 'data/ped2'
 layout = dict(type='AutoLayout', root=data_root)  # frames or native layout
 train_dataloader = dict(

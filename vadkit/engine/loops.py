@@ -84,14 +84,36 @@ def fold_batchnorm(model: nn.Module) -> Iterator[int]:
 
 @contextlib.contextmanager
 def inference_model(model: nn.Module, fuse_conv_bn: bool = True,
-                    compile: Union[bool, dict] = False) -> Iterator[nn.Module]:
-    """The model (unwrapped from DDP & co.) in eval mode, ready for inference: BatchNorm
-    folded if ``fuse_conv_bn``, ``predict_scores`` compiled with ``torch.compile`` if
-    ``compile`` (``True`` or a dict of ``torch.compile`` options). Everything is undone
-    on exit except eval mode."""
+                    compile: Union[bool, dict] = False,
+                    memory_format: Union[str, None, torch.memory_format] = 'auto'
+                    ) -> Iterator[nn.Module]:
+    """The model (unwrapped from DDP & co.) in eval mode, ready for inference.
+
+    Args:
+        model: The model, or a model wrapper.
+        fuse_conv_bn: Fold eval-mode BatchNorm into the preceding convolutions.
+        compile: ``torch.compile`` the model's ``predict_scores`` (``True`` or a dict of
+            ``torch.compile`` options).
+        memory_format: Layout of the 5-D weights during inference: ``'auto'``: the test
+            layout the model's data preprocessor picks for the model's device (models with
+            ``preferred_memory_format``/``set_memory_format``, e.g.
+            ``MultiTaskAutoEncoder``); ``None``: unchanged; or a ``torch.memory_format``.
+
+    Everything is undone on exit (weights, layout, modules) except eval mode.
+    """
     inner = model.module if is_model_wrapper(model) else model
     model.eval()
     with contextlib.ExitStack() as stack:
+        if memory_format is not None and callable(getattr(inner, 'set_memory_format', None)):
+            if memory_format == 'auto':
+                param = next(inner.parameters(), None)
+                memory_format = inner.preferred_memory_format(
+                    param.device if param is not None else None, training=False)
+            if memory_format is not None:
+                before = inner.memory_format
+                inner.set_memory_format(memory_format)
+                stack.callback(lambda: inner.set_memory_format(
+                    before if before is not None else torch.contiguous_format))
         if fuse_conv_bn:
             stack.enter_context(fold_batchnorm(inner))
         if compile and hasattr(inner, 'predict_scores'):

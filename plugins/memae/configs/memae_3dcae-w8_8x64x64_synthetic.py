@@ -4,19 +4,12 @@
 # attention-entropy loss (weight 0.0002). Scored by the VCR error: MSE (MemAE's score),
 # with BPE reported beside it (vcr.bpe). Same data, windows and epochs as
 # configs/demo/luss-ae_3dcae-w8_8x64x64_synthetic.py, so its AUROC is comparable.
-_base_ = [
-    '../../../configs/_base_/models/luss_ae_3dcae.py',
-    '../../../configs/_base_/datasets/frames_windows.py',
-    '../../../configs/_base_/schedules/adam_60e.py',
-    '../../../configs/_base_/default_runtime.py'
-]
+_base_ = ['../../../configs/demo/luss-ae_3dcae-w8_8x64x64_synthetic.py']
 custom_imports = dict(imports=['plugins.memae'], allow_failed_imports=False)
-
-clip_len = 8
 model = dict(
     type='MemoryAutoEncoder',
-    clip_len=clip_len,
     backbone=dict(
+        _delete_=True,
         type='MemoryConv3DAutoEncoder',
         widths=(8, 16, 32, 32),
         num_items=2000,
@@ -29,34 +22,10 @@ model = dict(
              extra_measures=dict(bpe=dict(type='BPE', sigma=1.0, kernel_size=5, stride=2))),
         dict(type='MemoryEntropyHead', name='mem_entropy', loss_weight=0.0002),
     ])
-
-# VCR reads only the window: no playback-rate clip to sample. Windows stay T + 1 frames
-# long so that exactly the frames LUSS-AE scores are scored (the VCR score of a window is
-# given to its last frame, as in the core's VCR-only ablation).
-decode_pipeline = [dict(type='Grayscale')]
-train_pipeline = [
+# VCR reads only the window: no playback-rate clip to sample. Windows stay T + 1 frames long
+# so that exactly the frames LUSS-AE scores are scored.
+train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='SampleWindow'),
     dict(type='PackClipInputs', keys=('window', ), meta_keys=()),
-]
-layout = dict(type='SyntheticLayout', root='data/synthetic', num_train=8, num_test=6,
-              num_frames=120, size=64)
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
-    pin_memory=False,
-    dataset=dict(layout=layout, window_length=clip_len + 1, decode_pipeline=decode_pipeline,
-                 pipeline=train_pipeline))
-test_dataloader = dict(
-    batch_size=64,
-    num_workers=0,
-    persistent_workers=False,
-    pin_memory=False,
-    dataset=dict(layout=layout, window_length=clip_len + 1, decode_pipeline=decode_pipeline))
-test_evaluator = dict(
-    type='FrameAUROCMetric',
-    score_weights=dict(vcr=1.0),
-    normalizer=dict(type='MinMaxNormalizer'))
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_epochs=5)
-default_hooks = dict(logger=dict(interval=10))
+]))
+test_evaluator = dict(score_weights=dict(_delete_=True, vcr=1.0))

@@ -20,10 +20,10 @@ class MultiTaskAutoEncoder(BaseModel):
     most once, whatever the number of tasks reading it.
 
     Memory layout: when the model is moved to a device (``model.to(device)``, as the runner
-    does before training or testing), its 5-D weights take the layout its data
-    preprocessor chooses for that device (``use_channels_last``: channels-last 3D, faster
-    for 3D convolutions on CPU/oneDNN and cuDNN), and clips are given that layout before
-    the encoder. Scores do not depend on it beyond float32 rounding.
+    does), its 5-D weights take the training layout its data preprocessor chooses for that
+    device (``use_channels_last``); ``vadkit.engine.inference_model`` (the test loop)
+    switches them to the test layout for the test. Clips are given the weights' layout
+    before the encoder. Scores do not depend on it beyond float32 rounding.
 
     Args:
         backbone: Config of a backbone with ``encode``/``decode`` (from ``BACKBONES``).
@@ -64,14 +64,27 @@ class MultiTaskAutoEncoder(BaseModel):
         self.tasks: List[BaseTaskHead] = nn.ModuleList(heads)  # type: ignore[assignment]
         self._memory_format: Optional[torch.memory_format] = None
 
+    def preferred_memory_format(self, device: Optional[torch.device] = None,
+                                training: bool = True) -> Optional[torch.memory_format]:
+        """The layout the data preprocessor chooses for the 5-D weights on ``device``
+        (``None`` if it has no opinion)."""
+        use_cl = getattr(self.data_preprocessor, 'use_channels_last', None)
+        if not callable(use_cl):
+            return None
+        return torch.channels_last_3d if use_cl(device, training) else torch.contiguous_format
+
     def _set_device(self, device: torch.device) -> None:
         # BaseModel.to()/cuda()/cpu() call this before moving the parameters: the layout is
         # settled here, before an optimizer, a DDP wrapper or torch.compile sees them.
         super()._set_device(device)
-        use_cl = getattr(self.data_preprocessor, 'use_channels_last', None)
-        if callable(use_cl):
-            self.set_memory_format(torch.channels_last_3d if use_cl(device) else
-                                   torch.contiguous_format)
+        fmt = self.preferred_memory_format(device, training=True)
+        if fmt is not None:
+            self.set_memory_format(fmt)
+
+    @property
+    def memory_format(self) -> Optional[torch.memory_format]:
+        """The layout of the 5-D weights (``None``: never set, PyTorch's default)."""
+        return self._memory_format
 
     def set_memory_format(self, memory_format: torch.memory_format) -> None:
         """Store every 5-D parameter and buffer (3D convolution weights) in
