@@ -6,10 +6,14 @@ plain large float32 matrix multiply on the same device.
   windows scored per second, for the test pass as vadkit runs it (the layout the data
   preprocessor picks for testing, BatchNorm folded, ``torch.inference_mode``, a batch of
   windows; no data loading, inputs already on the device);
-- matmul: ``torch.mm`` of two n x n float32 matrices (n = 4096 by default), n^3 MACs.
+- matmul: ``torch.mm`` of two n x n float32 matrices (n = 4096 by default), n^3 MACs;
+- the same product as a 1x1 convolution (n channels in and out over n positions,
+  channels-last), which runs on the convolution library the model uses (oneDNN on CPU,
+  cuDNN on CUDA). On AMD CPUs ``torch.mm`` (Intel MKL) can reach only about half of what
+  oneDNN does, so the better of the two is the attainable rate.
 
-The fraction model / matmul says how much of the attainable dense float32 rate the model
-uses. Both are timed in alternating rounds (medians) so that load from other jobs affects
+The fractions model / matmul say how much of the attainable dense float32 rate the model
+uses. All are timed in alternating rounds (medians) so that load from other jobs affects
 them alike; the load average is printed.
 
 Usage::
@@ -46,7 +50,8 @@ def main() -> None:
     parser.add_argument('--batch', type=int, default=4, help='test windows per forward')
     parser.add_argument('--iters', type=int, default=2, help='forwards per round')
     parser.add_argument('--rounds', type=int, default=3)
-    parser.add_argument('--n', type=int, default=4096, help='matrix size of the reference mm')
+    parser.add_argument('--n', type=int, default=4096,
+                        help='matrix size of the reference products (a square number)')
     parser.add_argument('--device', choices=('cpu', 'cuda'),
                         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--amp', action='store_true',
@@ -82,36 +87,52 @@ def main() -> None:
                                                 data_samples={}), False)
             infer.predict_scores(data['inputs']['window'])
 
+    side = int(round(n ** 0.5))  # n positions as a side x side image (n a square)
+    if side * side != n:
+        sys.exit(f'--n must be a square number (4096, 8192 is not: use 9216), got {n}')
+    x = torch.randn(1, n, side, side, device=device,
+                    dtype=dtype).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(n, n, 1, 1, device=device,
+                    dtype=dtype).contiguous(memory_format=torch.channels_last)
+
     def run_mm() -> None:
         torch.mm(a, b)
 
-    rates = {'model': [], 'matmul': []}
+    def run_conv() -> None:
+        with torch.inference_mode():
+            torch.nn.functional.conv2d(x, w)
+
+    runs = {'model': run_model, 'matmul': run_mm, 'conv1x1': run_conv}
+    rates = {k: [] for k in runs}
     print(f'load average (1/5/15 min) at start: '
           f'{"/".join(f"{x:.2f}" for x in os.getloadavg())}; device {device}; torch '
           f'{torch.__version__}; threads {torch.get_num_threads()}')
     with inference_model(model) as infer:
-        run_model()
-        run_mm()  # warm-up
+        for run in runs.values():  # warm-up
+            run()
         for r in range(args.rounds):
-            order = ('model', 'matmul') if r % 2 == 0 else ('matmul', 'model')
-            for what in order:
+            for what in (list(runs) if r % 2 == 0 else list(runs)[::-1]):
                 sync(device)
                 t0 = time.perf_counter()
                 for _ in range(args.iters):
-                    run_model() if what == 'model' else run_mm()
+                    runs[what]()
                 sync(device)
                 dt = (time.perf_counter() - t0) / args.iters
                 rates[what].append((macs * args.batch if what == 'model' else n**3) / dt)
-    m, mm = statistics.median(rates['model']), statistics.median(rates['matmul'])
-    fractions = [x / y for x, y in zip(rates['model'], rates['matmul'])]
+    med = {k: statistics.median(v) for k, v in rates.items()}
     precision = 'bfloat16 autocast' if args.amp else 'float32'
     print(f'{osp.basename(args.config)}: test pass {c}x{t + 1}x{s}x{s} windows, batch '
           f'{args.batch}, {macs / 1e9:.2f} GMAC per window (all convs incl. transposed), '
           f'{precision}')
-    print(f'model test pass : {m / 1e9:8.1f} GMAC/s  ({m / macs:.2f} windows/s)')
-    print(f'torch.mm {n}x{n}: {mm / 1e9:8.1f} GMAC/s')
-    print(f'fraction        : {statistics.median(fractions):8.2f}  (per round: '
-          f'{", ".join(f"{f:.2f}" for f in fractions)})')
+    print(f'model test pass        : {med["model"] / 1e9:8.1f} GMAC/s  '
+          f'({med["model"] / macs:.2f} windows/s)')
+    library = 'oneDNN' if device.type == 'cpu' else 'cuDNN'
+    for key, what in (('matmul', f'torch.mm {n}x{n}'),
+                      ('conv1x1', f'1x1 conv ({library}), same n')):
+        fractions = [x / y for x, y in zip(rates['model'], rates[key])]
+        print(f'{what:23s}: {med[key] / 1e9:8.1f} GMAC/s; model fraction '
+              f'{statistics.median(fractions):.2f} (per round: '
+              f'{", ".join(f"{f:.2f}" for f in fractions)})')
     print(f'load average at end: {"/".join(f"{x:.2f}" for x in os.getloadavg())}')
 
 

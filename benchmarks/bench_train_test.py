@@ -27,7 +27,14 @@ loaded by other jobs slows both alike:
   float32; the decoder run twice (once for the reconstruction, once for the prediction);
   the PRP head ending in a softmax and ``CrossEntropyLoss`` applied to that softmax; test
   under ``torch.no_grad`` one window at a time with one loader worker (the reference
-  ``test.py`` defaults), the PRP softmax applied once more.
+  ``test.py`` defaults), the PRP softmax applied once more. Training batches and loader
+  workers are the fast path's. (The reference's training loader decodes 51 frames a
+  sample, two PRP candidates of 17 and the window; this one decodes the 33 used, which
+  favours the reference slightly.)
+
+``--ablation`` adds the steps between the two, one at a time (decoder once; frame cache
+and uint8 clips; test batch; layout; BatchNorm folding and ``inference_mode``), to show
+where the speed-up comes from.
 
 Also printed: MACs per window (``tools/analysis/get_flops.count_macs``, 'all' convention)
 and the rate each way achieves, and how far the fast path's scores are from the plain
@@ -37,12 +44,14 @@ module's on the same windows.
 Usage::
 
     python benchmarks/bench_train_test.py                       # both configs below
-    python benchmarks/bench_train_test.py --config configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py \
-        --size 256 --clip-len 16 --iters 1 --rounds 3 --train-batch 2 --test-batch 4
+    python benchmarks/bench_train_test.py \
+        --config configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py --size 256 \
+        --clip-len 16 --iters 1 --rounds 3 --train-batch 2 --test-batch 4 --ablation
 
 Defaults: the small CPU config (128x128, T = 8) and the paper config (256x256, T = 16);
 ``--size``/``--clip-len`` override a config's frame size and T; batch sizes and loader
-workers come from the config (workers capped at the CPU count) unless given.
+workers come from the config (workers capped at the CPU count) unless given; on a CPU,
+frames of 256x256 or more are measured 2 windows at a time by default (training and test).
 """
 import argparse
 import contextlib
@@ -54,7 +63,7 @@ import statistics
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -85,7 +94,7 @@ class ReferenceLUSSAE(nn.Module):
         prp = heads['prp']
         self.prp_conv, self.prp_pool = copy.deepcopy(prp.conv), copy.deepcopy(prp.pool)
         self.prp_fc = copy.deepcopy(prp.fc)
-        self.measures = {'vcr': heads['vcr'].measures['vcr'], 'ffp': heads['ffp'].measures['ffp']}
+        self.measures = {k: heads[k].measures[k] for k in ('vcr', 'ffp')}
         for p in self.parameters():  # the reference's default layout
             p.data = p.data.contiguous()
 
@@ -122,8 +131,8 @@ class ReferenceWindows(Dataset):
     """The vadkit dataset's windows and sampling, frames read the reference way: each
     frame of each clip decoded from its JPEG, grayscale, resized, float32 in [-1, 1]."""
 
-    def __init__(self, dataset, size: int) -> None:
-        self.dataset, self.size = dataset, size
+    def __init__(self, dataset, size: Tuple[int, int]) -> None:
+        self.dataset, self.size = dataset, size  # (height, width)
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -133,7 +142,7 @@ class ReferenceWindows(Dataset):
         for j in np.asarray(ids).tolist():
             img = cv2.imread(video.frames[j])
             img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-            img = cv2.resize(img, (self.size, self.size)).astype(np.float32)
+            img = cv2.resize(img, self.size[::-1]).astype(np.float32)
             frames.append(img / 127.5 - 1.0)
         return np.stack(frames)
 
@@ -194,12 +203,6 @@ def set_config_size(cfg, size: Optional[int], clip_len: Optional[int]) -> None:
             ds.decode_pipeline = pipeline + [dict(type='Resize', size=(size, size))]
 
 
-def frame_size(cfg) -> int:
-    for t in cfg.test_dataloader.dataset.decode_pipeline:
-        if t.get('type') == 'Resize':
-            s = t['size']
-            return s if isinstance(s, int) else s[0]
-    raise SystemExit('the config decodes frames without Resize: pass --size')
 
 
 class Measure:
@@ -213,14 +216,38 @@ class Measure:
         return statistics.median(self.rates) if self.rates else float('nan')
 
 
-def timed(step: Callable[[], int], iters: int, device: torch.device, m: Measure) -> None:
-    reset_peak_memory(device)
-    sync(device)
-    t0 = time.perf_counter()
-    windows = sum(step() for _ in range(iters))
-    sync(device)
-    m.rates.append(windows / (time.perf_counter() - t0))
-    m.peak = max(m.peak, peak_memory_mib(device))
+class Variant:
+    """One way of running training steps or test batches.
+
+    Args:
+        name: Row label.
+        step: Runs one step (a training step, or test windows) and returns the windows.
+        enter: Returns the context entered around each timed round (train/eval mode,
+            the test loop's preparation of the model).
+    """
+
+    def __init__(self, name: str, step: Callable[[], int],
+                 enter: Callable[[], contextlib.AbstractContextManager]) -> None:
+        self.name, self.step, self.enter = name, step, enter
+        self.measure = Measure()
+
+
+def timed(v: Variant, iters: int, device: torch.device) -> None:
+    with v.enter():
+        reset_peak_memory(device)
+        sync(device)
+        t0 = time.perf_counter()
+        windows = sum(v.step() for _ in range(iters))
+        sync(device)
+        v.measure.rates.append(windows / (time.perf_counter() - t0))
+        v.measure.peak = max(v.measure.peak, peak_memory_mib(device))
+
+
+@contextlib.contextmanager
+def mode(*modules: nn.Module, train: bool) -> Iterator[None]:
+    for m in modules:
+        m.train(train)
+    yield
 
 
 # ----------------------------------------------------------------------------- one config
@@ -237,7 +264,7 @@ def bench_config(path: str, args, device: torch.device) -> dict:
     cfg = load_config(osp.join(REPO, path) if not osp.isabs(path) else path,
                       data_root=args.root)
     set_config_size(cfg, args.size, args.clip_len)
-    size, clip_len = frame_size(cfg), cfg.model.clip_len
+    clip_len = cfg.model.clip_len
     train_bs = args.train_batch or cfg.train_dataloader.batch_size
     test_bs = args.test_batch or cfg.test_dataloader.batch_size
     workers = (args.workers if args.workers is not None else
@@ -249,32 +276,43 @@ def bench_config(path: str, args, device: torch.device) -> dict:
         ds_cfg = copy.deepcopy(cfg[key].dataset)
         ds_cfg.cache_dir = args.cache_dir
         datasets[split] = DATASETS.build(ds_cfg)
-    print(f'\n=== {osp.basename(path)}: {size}x{size}, T = {clip_len}, train batch {train_bs}, '
-          f'test batch {test_bs} (reference: 1), loader workers {workers} '
-          f'(reference test: 1), device {device}, torch threads {torch.get_num_threads()}')
+    size = tuple(datasets['test'].frames.read(0, np.arange(1)).shape[1:3])  # (H, W)
+    if device.type == 'cpu' and size[0] * size[1] >= 256 * 256:
+        # a full-size window takes seconds forward and backward on a few CPU cores: keep
+        # the rounds short (and 2 windows at a time is the fastest test batch on 2 cores)
+        train_bs = args.train_batch or min(train_bs, 2)
+        test_bs = args.test_batch or min(test_bs, 2)
+    print(f'\n=== {osp.basename(path)}: {size[0]}x{size[1]}, T = {clip_len}, train batch '
+          f'{train_bs}, test batch {test_bs} (reference: 1), loader workers {workers} '
+          f'(reference test: 1), device {device}, torch threads {torch.get_num_threads()}',
+          flush=True)
 
     torch.manual_seed(0)
-    model = MODELS.build(cfg.model).to(device)
+    base = MODELS.build(cfg.model).to(device)
     if args.layout != 'auto':
         flag = args.layout == 'channels_last'
-        model.data_preprocessor.channels_last = dict(train=flag, test=flag)
-        model.to(device)  # re-lays out the weights
-    layouts = {phase: model.data_preprocessor.use_channels_last(device, phase == 'train')
+        base.data_preprocessor.channels_last = dict(train=flag, test=flag)
+        base.to(device)  # re-lays out the weights
+    layouts = {phase: base.data_preprocessor.use_channels_last(device, phase == 'train')
                for phase in ('train', 'test')}
-    model.train()
-    ref = ReferenceLUSSAE(model).to(device).train()
-    opt_fast = torch.optim.Adam(model.parameters(), lr=1e-4)
-    wrapper = (AmpOptimWrapper(optimizer=opt_fast, loss_scale='dynamic') if args.amp else
-               OptimWrapper(optimizer=opt_fast))
-    opt_ref = torch.optim.Adam(ref.parameters(), lr=1e-4)
-    train_step = model.train_step
-    if args.compile:
-        train_step = torch.compile(model.train_step)
+    names = {True: 'channels-last', False: 'contiguous'}
+
+    def vadkit_model(channels_last: Optional[Dict[str, bool]] = None) -> nn.Module:
+        """A copy of the model (same weights), optionally with other layouts."""
+        m = copy.deepcopy(base)
+        if channels_last is not None:
+            m.data_preprocessor.channels_last = dict(channels_last)
+            m.to(device)
+        return m
 
     def loader(ds, bs, shuffle, nw):
         return DataLoader(ds, batch_size=bs, shuffle=shuffle, num_workers=nw,
                           persistent_workers=nw > 0, pin_memory=pin, drop_last=shuffle)
 
+    # data: the reference's decoded-per-window float32 loaders and vadkit's (frame cache)
+    ref_train = forever(loader(ReferenceWindows(datasets['train'], size), train_bs, True,
+                               workers))
+    ref_test1 = forever(loader(ReferenceWindows(datasets['test'], size), 1, False, 1))
     if args.frames == 'device':
         on_device = {s: DeviceFrameCache(d, device) for s, d in datasets.items()}
         gen = torch.Generator().manual_seed(0)
@@ -289,95 +327,144 @@ def bench_config(path: str, args, device: torch.device) -> dict:
     else:
         fast_train = forever(loader(datasets['train'], train_bs, True, workers))
         fast_test = forever(loader(datasets['test'], test_bs, False, workers))
-    ref_train = forever(loader(ReferenceWindows(datasets['train'], size), train_bs, True,
-                               workers))
-    ref_test = forever(loader(ReferenceWindows(datasets['test'], size), 1, False, 1))
 
-    def fast_train_step() -> int:
-        torch.backends.cudnn.benchmark = True
-        batch = next(fast_train)
-        train_step(batch, wrapper)
-        return batch['inputs']['window'].shape[0]
+    # ------------------------------------------------------------------ training variants
+    def ref_train_variant() -> Variant:
+        ref = ReferenceLUSSAE(base).to(device)
+        opt = torch.optim.Adam(ref.parameters(), lr=1e-4)
 
-    def ref_train_step() -> int:
-        torch.backends.cudnn.benchmark = False  # the reference leaves it off
-        batch = to_device(next(ref_train), device)
-        loss = ref.train_loss(batch['inputs']['window'], batch['inputs']['prp_clip'],
-                              batch['data_samples']['prp_label'])
-        opt_ref.zero_grad()
-        loss.backward()
-        opt_ref.step()
-        return batch['inputs']['window'].shape[0]
+        def step() -> int:
+            torch.backends.cudnn.benchmark = False  # the reference leaves it off
+            batch = to_device(next(ref_train), device)
+            loss = ref.train_loss(batch['inputs']['window'], batch['inputs']['prp_clip'],
+                                  batch['data_samples']['prp_label'])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return batch['inputs']['window'].shape[0]
+        return Variant('reference', step, lambda: mode(ref, train=True))
 
-    infer: Dict[str, nn.Module] = {}  # the model as inference_model() prepares it
+    def vadkit_train_variant(name, batches, model, compile=False, amp=False) -> Variant:
+        opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+        wrapper = (AmpOptimWrapper(optimizer=opt, loss_scale='dynamic') if amp else
+                   OptimWrapper(optimizer=opt))
+        train_step = torch.compile(model.train_step) if compile else model.train_step
 
-    def fast_test_step() -> int:
-        torch.backends.cudnn.benchmark = True
-        batch = next(fast_test)
-        with torch.inference_mode(), torch.autocast(device.type, enabled=args.amp):
-            infer['model'].test_step(batch)
-        return batch['inputs']['window'].shape[0]
+        def step() -> int:
+            torch.backends.cudnn.benchmark = True
+            batch = next(batches)
+            train_step(batch, wrapper)
+            return batch['inputs']['window'].shape[0]
+        return Variant(name, step, lambda: mode(model, train=True))
 
-    def ref_test_windows(n: int) -> Callable[[], int]:
+    # ------------------------------------------------------------------ test variants
+    def ref_test_variant() -> Variant:
+        ref = ReferenceLUSSAE(base).to(device)
+
         def step() -> int:
             torch.backends.cudnn.benchmark = False
             done = 0
-            for _ in range(n):
-                batch = to_device(next(ref_test), device)
+            for _ in range(test_bs):  # as many windows as a fast batch, one at a time
+                batch = to_device(next(ref_test1), device)
                 with torch.no_grad():
                     scores = ref.predict_scores(batch['inputs']['window'])
                     [scores[k].tolist() for k in ('vcr', 'ffp', 'prp_reference')]
                 done += batch['inputs']['window'].shape[0]
             return done
-        return step
+        return Variant('reference', step, lambda: mode(ref, train=False))
 
-    results: Dict[str, Measure] = {k: Measure() for k in (
-        'train_fast', 'train_ref', 'test_fast', 'test_ref')}
-    extra = {}
-    # warm-up (oneDNN primitives, cuDNN autotuning, worker start-up, compilation)
-    if not args.skip_train:
-        t0 = time.perf_counter()
-        fast_train_step()
-        extra['first_train_step_s'] = time.perf_counter() - t0
-        ref_train_step()
-    if not args.skip_test:
-        model.eval()
-        ref.eval()
-        with inference_model(model, compile=args.compile) as infer['model']:
-            t0 = time.perf_counter()
-            fast_test_step()
-            extra['first_test_step_s'] = time.perf_counter() - t0
-        ref_test_windows(1)()
-    for r in range(args.rounds):
-        order = ('ref', 'fast') if r % 2 == 0 else ('fast', 'ref')
-        if not args.skip_train:
-            model.train()
-            ref.train()
-            for way in order:
-                timed(fast_train_step if way == 'fast' else ref_train_step, args.iters,
-                      device, results[f'train_{way}'])
-        if not args.skip_test:
+    def vadkit_test_variant(name, batches, model, windows_per_step, prepared=True,
+                            compile=False, amp=False) -> Variant:
+        holder: Dict[str, nn.Module] = {}
+
+        def step() -> int:
+            torch.backends.cudnn.benchmark = True
+            done = 0
+            while done < windows_per_step:
+                batch = next(batches)
+                grad_off = torch.inference_mode() if prepared else torch.no_grad()
+                with grad_off, torch.autocast(device.type, enabled=amp):
+                    holder['model'].test_step(batch)
+                done += batch['inputs']['window'].shape[0]
+            return done
+
+        @contextlib.contextmanager
+        def enter():
             model.eval()
-            ref.eval()
-            for way in order:
-                if way == 'fast':
-                    with inference_model(model, compile=args.compile) as infer['model']:
-                        timed(fast_test_step, args.iters, device, results['test_fast'])
-                else:
-                    timed(ref_test_windows(test_bs), args.iters, device, results['test_ref'])
+            if prepared:  # what InferenceTestLoop does: test layout, BN folded
+                with inference_model(model, compile=compile) as m:
+                    holder['model'] = m
+                    yield
+            else:  # mmengine's TestLoop: eval mode, as the weights are, torch.no_grad
+                holder['model'] = model
+                yield
+        return Variant(name, step, enter)
+
+    train_variants: List[Variant] = []
+    test_variants: List[Variant] = []
+    contiguous = dict(train=False, test=False)
+    if not args.skip_train:
+        train_variants.append(ref_train_variant())
+        if args.ablation:
+            train_variants.append(vadkit_train_variant(
+                'decoder once (contiguous, JPEG per window)', ref_train,
+                vadkit_model(contiguous)))
+            train_variants.append(vadkit_train_variant(
+                '+ frame cache, uint8 clips', fast_train, vadkit_model(contiguous)))
+            if not layouts['train']:  # the default trains contiguous: show the other
+                train_variants.append(vadkit_train_variant(
+                    '  (channels-last instead, for comparison)', fast_train,
+                    vadkit_model(dict(train=True, test=True))))
+        train_variants.append(vadkit_train_variant(
+            f'fast (+ {names[layouts["train"]]} layout'
+            f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
+            fast_train, vadkit_model(), compile=args.compile, amp=args.amp))
+    if not args.skip_test:
+        test_variants.append(ref_test_variant())
+        if args.ablation:
+            test_variants.append(vadkit_test_variant(
+                'decoder once (contiguous, JPEG per window)', ref_test1,
+                vadkit_model(contiguous), test_bs, prepared=False))
+            fast_test1 = forever(loader(datasets['test'], 1, False, 1))
+            test_variants.append(vadkit_test_variant(
+                '+ frame cache, uint8 clips', fast_test1, vadkit_model(contiguous), test_bs,
+                prepared=False))
+            test_variants.append(vadkit_test_variant(
+                f'+ batch {test_bs}, {workers} loader workers', fast_test,
+                vadkit_model(contiguous), test_bs, prepared=False))
+            test_variants.append(vadkit_test_variant(
+                f'+ {names[layouts["test"]]} layout', fast_test,
+                vadkit_model(dict(train=layouts['test'], test=layouts['test'])), test_bs,
+                prepared=False))
+        test_variants.append(vadkit_test_variant(
+            'fast (+ BN folded, inference_mode'
+            f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
+            fast_test, vadkit_model(), test_bs, compile=args.compile, amp=args.amp))
+
+    # warm-up (oneDNN primitives, cuDNN autotuning, worker start-up, compilation)
+    extra = {}
+    for phase, variants in (('train', train_variants), ('test', test_variants)):
+        for v in variants:
+            with v.enter():
+                t0 = time.perf_counter()
+                v.step()
+                if v is variants[-1]:
+                    extra[f'first_{phase}_step_s'] = time.perf_counter() - t0
+    test_iters = max(1, -(-(args.test_windows or train_bs * args.iters) // test_bs))
+    for r in range(args.rounds):
+        for variants, iters in ((train_variants, args.iters), (test_variants, test_iters)):
+            for v in (variants if r % 2 == 0 else variants[::-1]):  # ABBA order
+                timed(v, iters, device)
         print(f'  round {r + 1}/{args.rounds} done, load average {loadavg()}', flush=True)
 
     # scores: fast path vs plain float32 path vs the reference module, same windows
-    model.eval()
     check = next(iter(loader(datasets['test'], min(test_bs, 4), False, 0)))
     check = dict(inputs={k: v.to(device) for k, v in check['inputs'].items()},
                  data_samples=check['data_samples'])
-    with inference_model(model) as fast, torch.inference_mode():
+    with inference_model(vadkit_model()) as fast, torch.inference_mode():
         fast_scores = fast.predict_scores(fast.data_preprocessor(
             copy.deepcopy(check), False)['inputs']['window'])
-    plain = copy.deepcopy(model)
-    plain.data_preprocessor.channels_last = dict(train=False, test=False)
-    plain.set_memory_format(torch.contiguous_format)
+    plain = vadkit_model(contiguous).eval()
     with torch.no_grad():
         clip = plain.data_preprocessor(copy.deepcopy(check), False)['inputs']['window']
         plain_scores = plain.predict_scores(clip)
@@ -389,44 +476,42 @@ def bench_config(path: str, args, device: torch.device) -> dict:
 
     extra['rel_fast_vs_plain'] = rel(fast_scores, plain_scores)
     extra['rel_ref_vs_plain'] = rel(ref_scores, plain_scores)
-    clip1 = torch.zeros(1, model.backbone.in_channels, clip_len + 1, size, size, device=device)
+    clip1 = torch.zeros(1, base.backbone.in_channels, clip_len + 1, *size, device=device)
     extra['macs_fast'] = count_macs(plain, clip1)['all']
     extra['macs_ref'] = count_macs(ReferenceLUSSAE(plain).to(device).eval(), clip1)['all']
     return dict(config=path, size=size, clip_len=clip_len, train_bs=train_bs, test_bs=test_bs,
-                workers=workers, layouts=layouts, results=results, **extra)
+                workers=workers, layouts=layouts, train=train_variants, test=test_variants,
+                **extra)
 
 
 def report(res: dict, args, device: torch.device) -> None:
-    r = res['results']
     mem = 'peak GPU MiB' if device.type == 'cuda' else 'peak RSS MiB'
-    names = {True: 'channels-last 3D', False: 'contiguous'}
-    print(f'\n{osp.basename(res["config"])} ({res["size"]}x{res["size"]}, T = '
-          f'{res["clip_len"]}; fast layout: train {names[res["layouts"]["train"]]}, '
-          f'test {names[res["layouts"]["test"]]}'
-          f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""}'
-          f'{", frames on device" if args.frames == "device" else ""})')
-    print(f'{"":34s}{"reference":>12s}{"fast":>12s}{"speed-up":>10s}   {mem} ref/fast')
-    for phase, what in (('train', 'train windows/s (incl. PRP clip)'),
+    print(f'\n{osp.basename(res["config"])}: {res["size"][0]}x{res["size"][1]}, T = '
+          f'{res["clip_len"]}, train batch {res["train_bs"]}, test batch {res["test_bs"]} '
+          f'(reference 1), {res["workers"]} loader workers, load average now {loadavg()}')
+    for phase, what in (('train', 'training windows/s (window + PRP clip)'),
                         ('test', 'test frames/s (= windows/s)')):
-        ref, fast = r[f'{phase}_ref'], r[f'{phase}_fast']
-        if not fast.rates:
+        variants = res[phase]
+        if not variants:
             continue
-        ratios = [f / b for f, b in zip(fast.rates, ref.rates)]
-        print(f'{what:34s}{ref.median():12.3f}{fast.median():12.3f}'
-              f'{statistics.median(ratios):9.2f}x   {ref.peak:.0f}/{fast.peak:.0f}')
-        print(f'{"  per round (ratio)":34s}' + '  '.join(f'{x:.2f}' for x in ratios))
+        ref = variants[0].measure
+        print(f'{what:46s}{"median":>8s}{"vs ref":>8s}  {"per round":16s}{mem:>13s}')
+        for v in variants:
+            ratios = [x / y for x, y in zip(v.measure.rates, ref.rates)]
+            print(f'  {v.name:44s}{v.measure.median():8.3f}{statistics.median(ratios):7.2f}x  '
+                  f'{" ".join(f"{x:.2f}" for x in ratios):16s}{v.measure.peak:13.0f}')
     gm = 1e9
     print(f'MACs per test window (all convs incl. transposed): reference '
-          f'{res["macs_ref"] / gm:.2f} G, fast {res["macs_fast"] / gm:.2f} G '
+          f'{res["macs_ref"] / gm:.2f} G, vadkit {res["macs_fast"] / gm:.2f} G '
           f'({res["macs_ref"] / res["macs_fast"]:.2f}x fewer)')
-    if r['test_fast'].rates:
-        print(f'achieved test MAC rate: reference '
-              f'{res["macs_ref"] * r["test_ref"].median() / gm:.1f} GMAC/s, fast '
-              f'{res["macs_fast"] * r["test_fast"].median() / gm:.1f} GMAC/s')
+    if res['test']:
+        ref, fast = res['test'][0].measure, res['test'][-1].measure
+        print(f'achieved test MAC rate: reference {res["macs_ref"] * ref.median() / gm:.1f} '
+              f'GMAC/s, fast {res["macs_fast"] * fast.median() / gm:.1f} GMAC/s')
     for k in ('first_train_step_s', 'first_test_step_s'):
         if k in res:
-            print(f'{k.replace("_", " ")} (warm-up{", compile" if args.compile else ""}): '
-                  f'{res[k]:.1f} s')
+            print(f'{k.replace("_", " ")} of the fast path (warm-up'
+                  f'{", compilation" if args.compile else ""}): {res[k]:.1f} s')
     print(f'max relative score difference (vcr, ffp, prp) on {min(res["test_bs"], 4)} test '
           f'windows: fast vs plain float32 {res["rel_fast_vs_plain"]:.1e}; reference module '
           f'vs plain {res["rel_ref_vs_plain"]:.1e}')
@@ -439,9 +524,10 @@ def main() -> None:
                         help=f'config(s) to measure (default: {SMALL_CPU} and {PAPER})')
     parser.add_argument('--size', type=int, help='frame size (default: the config\'s)')
     parser.add_argument('--clip-len', type=int, help='T (default: the config\'s)')
-    parser.add_argument('--iters', type=int, default=2,
-                        help='training steps / fast test batches per round (the reference '
-                        'tests as many windows, one at a time)')
+    parser.add_argument('--iters', type=int, default=2, help='training steps per round')
+    parser.add_argument('--test-windows', type=int,
+                        help='test windows per round, both ways (default: as many as a '
+                        'training round)')
     parser.add_argument('--rounds', type=int, default=3)
     parser.add_argument('--device', choices=('cpu', 'cuda'),
                         default='cuda' if torch.cuda.is_available() else 'cpu')
@@ -461,9 +547,19 @@ def main() -> None:
     parser.add_argument('--amp', action='store_true', help='fast path in mixed precision')
     parser.add_argument('--compile', action='store_true', help='torch.compile the fast path')
     parser.add_argument('--threads', type=int, help='torch.set_num_threads')
+    parser.add_argument('--ablation', action='store_true',
+                        help='also measure the steps from the reference way to the fast '
+                        'path one at a time (decoder once, frame cache, batch, layout)')
+    parser.add_argument('--thp', action='store_true',
+                        help='transparent huge pages for PyTorch CPU tensors '
+                        '(THP_MEM_ALLOC_ENABLE=1, both ways alike)')
     parser.add_argument('--skip-train', action='store_true')
     parser.add_argument('--skip-test', action='store_true')
     args = parser.parse_args()
+    if args.thp and os.environ.get('THP_MEM_ALLOC_ENABLE') != '1':
+        # read once by PyTorch's CPU allocator, so set before torch starts: run again
+        os.execve(sys.executable, [sys.executable] + sys.argv,
+                  dict(os.environ, THP_MEM_ALLOC_ENABLE='1'))
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.amp and args.device != 'cuda':
@@ -477,7 +573,8 @@ def main() -> None:
     if args.cache_dir == 'tmp':
         tmp = args.cache_dir = tempfile.mkdtemp(prefix='vadkit-bench-cache-')
     print(f'load average (1/5/15 min) at start: {loadavg()}; {os.cpu_count()} CPUs; '
-          f'torch {torch.__version__}')
+          f'torch {torch.__version__}; THP_MEM_ALLOC_ENABLE='
+          f'{os.environ.get("THP_MEM_ALLOC_ENABLE", "unset")}', flush=True)
     try:
         for path in args.config or [SMALL_CPU, PAPER]:
             res = bench_config(path, args, device)

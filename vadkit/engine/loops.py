@@ -137,8 +137,9 @@ class InferenceTestLoop(TestLoop):
         fp16: Run the model under autocast (mixed precision; GPU).
         fuse_conv_bn: Fold eval-mode BatchNorm into the preceding convolutions.
         compile: ``torch.compile`` the model's ``predict_scores`` for the test (``True`` or
-            a dict of options). Off by default: compiling takes tens of seconds and pays
-            off on long test sets (measure with ``benchmarks/bench_train_test.py``).
+            a dict of options). Off by default: on a CPU it made the test slower than
+            folding alone, after seconds of compilation (docs/performance.md); measure it
+            on a GPU with ``benchmarks/bench_train_test.py --compile``.
     """
 
     def __init__(self,

@@ -8,15 +8,15 @@ from vadkit.registry import MODELS
 
 Layout = Union[bool, str]
 
-#: What ``channels_last='auto'`` means, per device type and phase; measured with
-#: ``benchmarks/bench_train_test.py`` (docs/performance.md). CPU (oneDNN): channels-last 3D
-#: makes the test pass 1.3-1.6x faster at 128 and 256 px, but its weight gradients are
-#: slower at 256 px (LUSS-AE trains ~15 % faster contiguous there, ~20 % slower at
-#: 128 px with quarter widths: the small CPU config sets ``channels_last=True``). CUDA:
-#: channels-last (NDHWC) is cuDNN's tensor-core layout (TF32 and mixed precision); check
-#: with ``benchmarks/gpu_check.sh``. Other devices keep the default layout.
+#: What ``channels_last='auto'`` means, per device type and phase (measured with
+#: ``benchmarks/bench_train_test.py``; docs/performance.md). CPU (oneDNN): channels-last 3D
+#: runs the LUSS-AE test pass 1.5-1.7x faster at 128 and 256 px and training 1.1-1.7x
+#: faster (at 256 px its weight gradients are slower, but contiguous convolutions copy
+#: their largest activations between layouts; with THP_MEM_ALLOC_ENABLE=1 the two train
+#: alike). CUDA: channels-last (NDHWC) is cuDNN's tensor-core layout (TF32 and mixed
+#: precision); confirm with ``benchmarks/gpu_check.sh``. Other devices: the default layout.
 AUTO_CHANNELS_LAST: Dict[str, Dict[str, bool]] = {
-    'cpu': dict(train=False, test=True),
+    'cpu': dict(train=True, test=True),
     'cuda': dict(train=True, test=True),
 }
 
