@@ -2,7 +2,6 @@
 normal data, mixed (reference-style) normalizers, micro/macro AUROC with single-class
 videos, and the ablation configs. Values are checked against hand computations or
 independent implementations (numpy, scipy, scikit-learn) written here."""
-import ast
 import glob
 import json
 import math
@@ -334,11 +333,8 @@ def test_ablation_configs_exist():
 
 
 @pytest.mark.parametrize('path', ABLATIONS, ids=[osp.basename(p) for p in ABLATIONS])
-def test_ablation_config_loads_builds_and_inherits_only_base(path):
-    tree = ast.parse(open(path).read())
-    bases = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
-             and getattr(n.targets[0], 'id', '') == '_base_']
-    assert bases and all(b.startswith('../_base_/') for b in bases[0])
+def test_ablation_config_loads_and_builds(path):
+    # inheritance depth is checked for every config in tests/test_configs.py
     cfg = Config.fromfile(path)
     model = MODELS.build(cfg.model)
     names = [h.name for h in model.tasks]
