@@ -10,6 +10,7 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from vadkit.utils import register_all_modules  # noqa: E402
+from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.run_config import enable_amp, load_config  # noqa: E402
 
 
@@ -53,4 +54,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    finally:
+        shutdown_distributed()

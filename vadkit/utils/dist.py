@@ -44,3 +44,11 @@ def init_distributed(launcher: str, backend: Optional[str] = None) -> None:
 def cpu_model_wrapper_cfg() -> dict:
     """DDP on CPU takes no device ids."""
     return dict(type='MMDistributedDataParallel', device_ids=None)
+
+
+def shutdown_distributed() -> None:
+    """Leave the process group cleanly: gloo's threads abort the process at interpreter
+    exit otherwise."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
