@@ -50,5 +50,4 @@ def shutdown_distributed() -> None:
     """Leave the process group cleanly: gloo's threads abort the process at interpreter
     exit otherwise."""
     if dist.is_available() and dist.is_initialized():
-        dist.barrier()
         dist.destroy_process_group()
