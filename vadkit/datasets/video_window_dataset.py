@@ -1,6 +1,6 @@
 """Windows of consecutive frames over the videos of a split."""
 import os.path as osp
-from typing import List, Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
 from mmengine.dataset import Compose
@@ -100,16 +100,7 @@ class VideoWindowDataset(Dataset):
     def __getitem__(self, idx: int) -> dict:
         return self.pipeline(self.window(idx))
 
-    def labels_of(self, video_idx: int) -> Optional[np.ndarray]:
-        return self.videos[video_idx].labels
-
-    def video_lengths(self) -> List[int]:
-        return [v.num_frames for v in self.videos]
-
     def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.layout.describe()}, split={self.split}, '
                 f'{len(self.videos)} videos, {len(self)} windows of {self.window_length})')
 
-
-def build_dataset(cfg: Union[dict, Dataset]) -> Dataset:
-    return cfg if isinstance(cfg, Dataset) else DATASETS.build(cfg)

@@ -3,7 +3,7 @@ import os.path as osp
 from typing import Optional
 
 import torch
-from mmengine.config import Config, DictAction  # noqa: F401  (re-exported for tools)
+from mmengine.config import Config
 from mmengine.logging import print_log
 
 from .dist import cpu_model_wrapper_cfg, init_distributed

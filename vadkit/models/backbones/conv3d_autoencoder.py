@@ -1,7 +1,6 @@
 """The 3D convolutional autoencoder of Gong et al. (MemAE without its memory)."""
 from typing import Optional, Sequence, Tuple, Union
 
-import torch
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
