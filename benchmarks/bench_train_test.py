@@ -17,7 +17,9 @@ loaded by other jobs slows both alike:
 - ``fast``: vadkit's default path. Frames from the decoded-frame cache (memory-mapped
   uint8), uint8 clips to the model, scaled on the device; the decoder run once per clip;
   the layout the data preprocessor picks for the device (channels-last 3D on CPU and
-  CUDA); logits and cross-entropy; test under ``torch.inference_mode`` with BatchNorm
+  CUDA); in training on a CPU, each convolution's weight gradient from oneDNN or from
+  matrix multiplies, whichever was measured faster for its shape
+  (``vadkit.models.layers``, ``weight_grad='auto'``); logits and cross-entropy; test under ``torch.inference_mode`` with BatchNorm
   folded into the convolutions (``vadkit.engine.inference_model``, what
   ``InferenceTestLoop`` runs) and the config's test batch size. Options: ``--amp``,
   ``--compile``, ``--frames device`` (the split on the device, ``DeviceFrameCache``).
@@ -33,8 +35,8 @@ loaded by other jobs slows both alike:
   favours the reference slightly.)
 
 ``--ablation`` adds the steps between the two, one at a time (decoder once; frame cache
-and uint8 clips; test batch; layout; BatchNorm folding and ``inference_mode``), to show
-where the speed-up comes from.
+and uint8 clips; layout; in training the weight gradients; at test time the test batch
+and BatchNorm folding with ``inference_mode``), to show where the speed-up comes from.
 
 Also printed: MACs per window (``tools/analysis/get_flops.count_macs``, 'all' convention)
 and the rate each way achieves, and how far the fast path's scores are from the plain
@@ -74,6 +76,8 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, Dataset  # noqa: E402
 
+from vadkit.models.layers import set_weight_grad  # noqa: E402
+
 SMALL_CPU = 'configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py'
 PAPER = 'configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py'
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -95,6 +99,7 @@ class ReferenceLUSSAE(nn.Module):
         self.prp_conv, self.prp_pool = copy.deepcopy(prp.conv), copy.deepcopy(prp.pool)
         self.prp_fc = copy.deepcopy(prp.fc)
         self.measures = {k: heads[k].measures[k] for k in ('vcr', 'ffp')}
+        set_weight_grad(self, 'native')  # PyTorch's own convolution kernels
         for p in self.parameters():  # the reference's default layout
             p.data = p.data.contiguous()
 
@@ -297,9 +302,12 @@ def bench_config(path: str, args, device: torch.device) -> dict:
                for phase in ('train', 'test')}
     names = {True: 'channels-last', False: 'contiguous'}
 
-    def vadkit_model(channels_last: Optional[Dict[str, bool]] = None) -> nn.Module:
+    def vadkit_model(channels_last: Optional[Dict[str, bool]] = None,
+                     weight_grad: Optional[str] = None) -> nn.Module:
         """A copy of the model (same weights), optionally with other layouts."""
         m = copy.deepcopy(base)
+        if weight_grad is not None:
+            set_weight_grad(m, weight_grad)
         if channels_last is not None:
             m.data_preprocessor.channels_last = dict(channels_last)
             m.to(device)
@@ -415,8 +423,12 @@ def bench_config(path: str, args, device: torch.device) -> dict:
                 train_variants.append(vadkit_train_variant(
                     '  (channels-last instead, for comparison)', fast_train,
                     vadkit_model(dict(train=True, test=True))))
+            else:
+                train_variants.append(vadkit_train_variant(
+                    '+ channels-last layout (oneDNN weight gradients)', fast_train,
+                    vadkit_model(weight_grad='native')))
         train_variants.append(vadkit_train_variant(
-            f'fast (+ {names[layouts["train"]]} layout'
+            f'fast (+ {names[layouts["train"]]} layout, weight gradients \'auto\''
             f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
             fast_train, vadkit_model(), compile=args.compile, amp=args.amp))
     if not args.skip_test:

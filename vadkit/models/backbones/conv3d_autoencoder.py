@@ -5,6 +5,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from vadkit.registry import BACKBONES
+from ..layers import GemmConv3d, GemmConvTranspose3d, set_weight_grad
 
 Stride = Union[int, Sequence[int]]
 
@@ -26,6 +27,12 @@ class Conv3DAutoEncoder(BaseModule):
         widths: Output channels of each encoder block; the decoder mirrors them.
         strides: Stride of each encoder block (int or (t, h, w)).
         negative_slope: Slope of the LeakyReLU activations.
+        weight_grad: How the convolutions' weight gradients are computed on channels-last
+            CPU tensors in training (``vadkit.models.layers``): ``'auto'`` measures
+            oneDNN's kernel against matrix multiplies once per layer shape and keeps the
+            faster (up to 1.7x on the largest layers at 256x256); ``'gemm'`` or
+            ``'native'`` force one. Other devices and layouts always use PyTorch's
+            kernels. Parameters and state dict do not depend on it.
     """
 
     def __init__(self,
@@ -33,6 +40,7 @@ class Conv3DAutoEncoder(BaseModule):
                  widths: Sequence[int] = (96, 128, 256, 256),
                  strides: Sequence[Stride] = ((1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 2, 2)),
                  negative_slope: float = 0.2,
+                 weight_grad: str = 'auto',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(widths) != len(strides):
@@ -48,17 +56,18 @@ class Conv3DAutoEncoder(BaseModule):
 
         chans = (in_channels, ) + self.widths
         self.encoder = nn.Sequential(*[
-            block(nn.Conv3d(chans[i], chans[i + 1], 3, stride=self.strides[i], padding=1),
+            block(GemmConv3d(chans[i], chans[i + 1], 3, stride=self.strides[i], padding=1),
                   chans[i + 1]) for i in range(len(self.widths))
         ])
         layers = []
         for i in reversed(range(len(self.widths))):
             stride = self.strides[i]
-            conv = nn.ConvTranspose3d(chans[i + 1], chans[i], 3, stride=stride, padding=1,
+            conv = GemmConvTranspose3d(chans[i + 1], chans[i], 3, stride=stride, padding=1,
                                       output_padding=tuple(s - 1 for s in stride))
             # the last layer outputs the (pre-tanh) frames: no normalisation or activation
             layers.append(conv if i == 0 else block(conv, chans[i]))
         self.decoder = nn.Sequential(*layers)
+        set_weight_grad(self, weight_grad)
 
     @property
     def code_channels(self) -> int:

@@ -1,0 +1,7 @@
+from .gemm_conv3d import (WEIGHT_GRAD_IMPLS, GemmConv3d, GemmConvTranspose3d,
+                               gemm_weight_grad, set_weight_grad, use_gemm_weight_grad)
+
+__all__ = [
+    'WEIGHT_GRAD_IMPLS', 'GemmConv3d', 'GemmConvTranspose3d', 'gemm_weight_grad',
+    'set_weight_grad', 'use_gemm_weight_grad'
+]
