@@ -3,7 +3,7 @@
 # min-max rescaling) scoring VCR and FFP with MSE, PSE and BPE in one test pass. Test that
 # config's checkpoint with this one, then re-score each measure alone:
 #   python tools/test.py configs/ablations/luss-ae-measures_3dcae-w24_8x128x128_cpu_ped2.py \
-#       work_dirs/luss-ae_3dcae-w24_8x128x128_cpu_ped2/epoch_12.pth --out-dir DIR
+#       work_dirs/luss-ae_3dcae-w24_8x128x128_cpu_ped2/epoch_20.pth --out-dir DIR
 #   python tools/analysis/rescore.py DIR/frame_scores.npz \
 #       --score-names vcr.mse vcr.pse vcr.bpe ffp.mse ffp.pse ffp.bpe
 _base_ = ['../luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']

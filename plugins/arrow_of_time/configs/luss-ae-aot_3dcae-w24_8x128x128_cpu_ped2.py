@@ -1,6 +1,6 @@
 # LUSS-AE + arrow of time (4 tasks) on UCSD Ped2, small CPU size (as
 # configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py: 128x128, T = 8, widths
-# (24, 32, 64, 64), batch 16, 12 epochs) plus the arrow-of-time task of this plugin.
+# (24, 32, 64, 64), batch 4, 20 epochs) plus the arrow-of-time task of this plugin.
 _base_ = ['../../../configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
 custom_imports = dict(imports=['plugins.arrow_of_time'], allow_failed_imports=False)
 bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)

@@ -1,5 +1,5 @@
 # LUSS-AE on UCSD Ped2, small CPU size (as configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py:
-# 128x128, T = 8, widths (24, 32, 64, 64), batch 16, 12 epochs) with VCR and FFP scored by
+# 128x128, T = 8, widths (24, 32, 64, 64), batch 4, 20 epochs) with VCR and FFP scored by
 # the gradient difference error; BPE is reported beside it (vcr.bpe, ffp.bpe).
 _base_ = ['../../../configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
 custom_imports = dict(imports=['plugins.gradient_error'], allow_failed_imports=False)

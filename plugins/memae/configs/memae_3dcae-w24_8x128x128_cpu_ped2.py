@@ -1,6 +1,6 @@
 # MemAE baseline on UCSD Ped2, small enough for a 2-core CPU: the same model, data and
 # schedule as configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py (128x128, T = 8,
-# widths (24, 32, 64, 64), batch 16, 12 epochs) but trained on VCR only, through a memory
+# widths (24, 32, 64, 64), batch 4, 20 epochs) but trained on VCR only, through a memory
 # of 2000 items, plus the entropy loss (weight 0.0002). Scored by the VCR MSE (vcr.bpe
 # reported beside it), rescaled per video with min-max.
 _base_ = ['../../../configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
