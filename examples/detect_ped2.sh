@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Detect anomalies in a UCSD Ped2 test video given as an .mp4, with a model trained by
 #   python tools/train.py configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py \
-#       --data-root /work/shared/datasets/ped2 --work-dir work_dirs/ped2_cpu
+#       --data-root /work/shared/datasets/ped2
 # and check that
 #   1. detect's offline per-frame scores of the frame folder equal tools/test.py's
 #      (frame_scores.csv) for the same frames (the mp4 is lossy, so this uses the frames);
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CFG=configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py
-CKPT=${1:-work_dirs/ped2_cpu/epoch_12.pth}
+CKPT=${1:-work_dirs/luss-ae_3dcae-w24_8x128x128_cpu_ped2/epoch_20.pth}
 OUT=${2:-/tmp/ped2_detect}
 PED2=${PED2:-/work/shared/datasets/ped2}
 VIDEO=${VIDEO:-02}
