@@ -174,6 +174,21 @@ def test_prp_head_on_paper_code_matches_reference_layout():
     torch.testing.assert_close(score, logits.softmax(1)[:, 1])
 
 
+def test_prp_label_smoothing():
+    """0 (default) is the paper's cross-entropy; eps mixes eps/2 of each class in."""
+    logits = torch.tensor([[2.0, -1.0], [0.5, 1.5]])
+    labels = {'prp_label': torch.tensor([0, 1])}
+    plain = TASK_HEADS.build(dict(type='PlaybackRateHead'))
+    smooth = TASK_HEADS.build(dict(type='PlaybackRateHead', label_smoothing=0.2))
+    logp = logits.log_softmax(1)
+    hard = -(logp[0, 0] + logp[1, 1]) / 2
+    soft = -((0.9 * logp[0, 0] + 0.1 * logp[0, 1]) + (0.1 * logp[1, 0] + 0.9 * logp[1, 1])) / 2
+    torch.testing.assert_close(plain.loss(logits, None, labels), hard)
+    torch.testing.assert_close(smooth.loss(logits, None, labels), soft)
+    with pytest.raises(ValueError, match='label_smoothing'):
+        TASK_HEADS.build(dict(type='PlaybackRateHead', label_smoothing=1.0))
+
+
 # ---------------------------------------------------------------------------------------
 # Data preprocessor
 # ---------------------------------------------------------------------------------------
