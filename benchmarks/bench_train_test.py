@@ -19,7 +19,8 @@ loaded by other jobs slows both alike:
   the layout the data preprocessor picks for the device (channels-last 3D on CPU and
   CUDA); in training on a CPU, each convolution's weight gradient from oneDNN or from
   matrix multiplies, whichever was measured faster for its shape
-  (``vadkit.models.layers``, ``weight_grad='auto'``); logits and cross-entropy; test under ``torch.inference_mode`` with BatchNorm
+  (``vadkit.models.layers``, ``weight_grad='auto'``); logits and cross-entropy; test
+  under ``torch.inference_mode`` with BatchNorm
   folded into the convolutions (``vadkit.engine.inference_model``, what
   ``InferenceTestLoop`` runs) and the config's test batch size. Options: ``--amp``,
   ``--compile``, ``--frames device`` (the split on the device, ``DeviceFrameCache``).
@@ -206,8 +207,6 @@ def set_config_size(cfg, size: Optional[int], clip_len: Optional[int]) -> None:
         if size:
             pipeline = [dict(t) for t in ds.decode_pipeline if t.get('type') != 'Resize']
             ds.decode_pipeline = pipeline + [dict(type='Resize', size=(size, size))]
-
-
 
 
 class Measure:

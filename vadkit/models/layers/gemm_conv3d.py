@@ -119,9 +119,13 @@ def _gemm_weight_grad_of(grad_out: Tensor, x: Tensor, weight: Tensor, conf: tupl
     return gemm_weight_grad(small, big, weight.shape[2:], stride, padding)
 
 
+def _shape_key(x: Tensor, weight: Tensor, conf: tuple) -> tuple:
+    return tuple(x.shape), tuple(weight.shape), conf, torch.get_num_threads()
+
+
 def _gemm_is_faster(grad_out: Tensor, x: Tensor, weight: Tensor, conf: tuple) -> bool:
     """Time both weight gradients once per shape (second call of each) and remember."""
-    key = (tuple(x.shape), tuple(weight.shape), conf, torch.get_num_threads())
+    key = _shape_key(x, weight, conf)
     if key not in _MEASURED:
         elapsed = []
         for fn in (_native_weight_grad, _gemm_weight_grad_of):
@@ -137,12 +141,11 @@ class _GemmConv3dFunction(torch.autograd.Function):
     """Convolution forward, native input gradient, native or GEMM weight gradient."""
 
     @staticmethod
-    def forward(ctx, x: Tensor, weight: Tensor, bias: Optional[Tensor], stride, padding,
-                output_padding, transposed: bool, impl: str) -> Tensor:
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Optional[Tensor], conf: tuple,
+                impl: str) -> Tensor:
         ctx.save_for_backward(x, weight)
-        ctx.conf = (tuple(stride), tuple(padding), tuple(output_padding), transposed,
-                    bias is not None)
-        ctx.impl = impl
+        ctx.conf, ctx.impl = conf, impl
+        stride, padding, output_padding, transposed, _ = conf
         if transposed:
             return F.conv_transpose3d(x, weight, bias, stride, padding, output_padding)
         return F.conv3d(x, weight, bias, stride, padding)
@@ -167,27 +170,37 @@ class _GemmConv3dFunction(torch.autograd.Function):
                 grad_w = grad_w.contiguous()
         if has_bias and need_b:
             grad_b = grad_out.sum(dim=(0, 2, 3, 4))
-        return grad_x, grad_w, grad_b, None, None, None, None, None
+        return grad_x, grad_w, grad_b, None, None
 
 
 class _WeightGradChoice:
     """``weight_grad``: ``'auto'`` (measured per shape), ``'gemm'`` or ``'native'``."""
     weight_grad = 'auto'
 
-    def _gemm_applies(self, x: Tensor) -> bool:
-        return (self.weight_grad != 'native' and self.training and torch.is_grad_enabled()
+    def _gemm_conf(self, x: Tensor, output_padding, transposed: bool) -> Optional[tuple]:
+        """The convolution's settings when the GEMM path may run for ``x``, else None:
+        training, channels-last CPU float32, and not measured slower for this shape."""
+        if not (self.weight_grad != 'native' and self.training and torch.is_grad_enabled()
                 and self.groups == 1 and self.dilation == (1, 1, 1)
                 and self.padding_mode == 'zeros' and isinstance(self.padding, tuple)
-                and use_gemm_weight_grad(x, self.weight))
+                and use_gemm_weight_grad(x, self.weight)):
+            return None
+        conf = (tuple(self.stride), tuple(self.padding), tuple(output_padding), transposed,
+                self.bias is not None)
+        if self.weight_grad == 'auto' and _MEASURED.get(_shape_key(x, self.weight, conf)) \
+                is False:
+            return None  # oneDNN measured faster: PyTorch's own layer, no extra function
+        return conf
 
 
 class GemmConv3d(_WeightGradChoice, nn.Conv3d):
     """``nn.Conv3d`` with the GEMM weight gradient on channels-last CPU tensors."""
 
     def forward(self, x: Tensor) -> Tensor:
-        if self._gemm_applies(x):
-            return _GemmConv3dFunction.apply(x, self.weight, self.bias, self.stride,
-                                             self.padding, (0, 0, 0), False, self.weight_grad)
+        conf = self._gemm_conf(x, (0, 0, 0), False)
+        if conf is not None:
+            return _GemmConv3dFunction.apply(x, self.weight, self.bias, conf,
+                                             self.weight_grad)
         return super().forward(x)
 
 
@@ -195,9 +208,10 @@ class GemmConvTranspose3d(_WeightGradChoice, nn.ConvTranspose3d):
     """``nn.ConvTranspose3d`` with the GEMM weight gradient on channels-last CPU tensors."""
 
     def forward(self, x: Tensor, output_size: Optional[Sequence[int]] = None) -> Tensor:
-        if output_size is None and self._gemm_applies(x):
-            return _GemmConv3dFunction.apply(x, self.weight, self.bias, self.stride,
-                                             self.padding, self.output_padding, True,
+        conf = None if output_size is not None else self._gemm_conf(
+            x, self.output_padding, True)
+        if conf is not None:
+            return _GemmConv3dFunction.apply(x, self.weight, self.bias, conf,
                                              self.weight_grad)
         return super().forward(x, output_size)
 
