@@ -50,4 +50,7 @@ def shutdown_distributed() -> None:
     """Leave the process group cleanly: gloo's threads abort the process at interpreter
     exit otherwise."""
     if dist.is_available() and dist.is_initialized():
+        # every rank reaches this point before any tears its connections down: a rank that
+        # destroys the group while another still talks to it makes gloo abort the other
+        dist.barrier()
         dist.destroy_process_group()
