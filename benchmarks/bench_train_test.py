@@ -6,13 +6,15 @@ Measures, on UCSD Ped2 (frames layout), data loading included (a dataset and a
 - training windows/s: one step = the VCR + FFP window forward/backward, the PRP clip
   encoded (forward/backward through the encoder and the PRP head), an Adam update;
 - test frames/s: one scored frame per test window (windows of T + 1 frames, stride 1);
-- peak memory of each: resident set (``ru_maxrss`` of this process, reset before each
+- peak memory of each: resident set (``ru_maxrss`` of the way's process, reset before each
   measurement through ``/proc/self/clear_refs``; DataLoader workers are other processes)
   or, on CUDA, ``torch.cuda.max_memory_allocated``.
 
 Two ways, measured side by side in alternating short rounds (ABBA order), and the figures
 are the medians over rounds, with the ratio taken round by round, so that a machine
-loaded by other jobs slows both alike:
+loaded by other jobs slows both alike. Each way runs in a process of its own (started
+once, then told when to run a round), so that it keeps its own process-wide settings and
+its own peak memory:
 
 - ``fast``: vadkit's default path. Frames from the decoded-frame cache (memory-mapped
   uint8), uint8 clips to the model, scaled on the device; the decoder run once per clip;
@@ -20,10 +22,12 @@ loaded by other jobs slows both alike:
   CUDA); in training on a CPU, each convolution's weight gradient from oneDNN or from
   matrix multiplies, whichever was measured faster for its shape
   (``vadkit.models.layers``, ``weight_grad='auto'``); logits and cross-entropy; test
-  under ``torch.inference_mode`` with BatchNorm
-  folded into the convolutions (``vadkit.engine.inference_model``, what
-  ``InferenceTestLoop`` runs) and the config's test batch size. Options: ``--amp``,
-  ``--compile``, ``--frames device`` (the split on the device, ``DeviceFrameCache``).
+  under ``torch.inference_mode`` with BatchNorm folded into the convolutions
+  (``vadkit.engine.inference_model``, what ``InferenceTestLoop`` runs) and the config's
+  test batch size; freed CPU memory kept in the process (glibc ``mallopt``, what vadkit's
+  runs set through ``CPUAllocatorHook``; ``--default-allocator`` leaves it out). Options:
+  ``--amp``, ``--compile``, ``--frames device`` (the split on the device,
+  ``DeviceFrameCache``).
 - ``reference``: the public reference code's way, implemented here with the same layers
   and weights: every frame of every clip read with ``cv2.imread`` + ``cv2.cvtColor`` +
   ``cv2.resize`` and turned into float32 in the loader; default (contiguous) layout;
@@ -33,7 +37,9 @@ loaded by other jobs slows both alike:
   ``test.py`` defaults), the PRP softmax applied once more. Training batches and loader
   workers are the fast path's. (The reference's training loader decodes 51 frames a
   sample, two PRP candidates of 17 and the window; this one decodes the 33 used, which
-  favours the reference slightly.)
+  favours the reference slightly.) The C library's default allocator settings. A last
+  row runs the reference with the fast path's allocator setting as well, to tell the
+  allocator's share from the code's.
 
 ``--ablation`` adds the steps between the two, one at a time (decoder once; frame cache
 and uint8 clips; layout; in training the weight gradients; at test time the test batch
@@ -78,6 +84,7 @@ from torch import nn  # noqa: E402
 from torch.utils.data import DataLoader, Dataset  # noqa: E402
 
 from vadkit.models.layers import set_weight_grad  # noqa: E402
+from vadkit.utils import cpu_allocator  # noqa: E402
 
 SMALL_CPU = 'configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py'
 PAPER = 'configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py'
@@ -228,11 +235,16 @@ class Variant:
         step: Runs one step (a training step, or test windows) and returns the windows.
         enter: Returns the context entered around each timed round (train/eval mode,
             the test loop's preparation of the model).
+        keep_memory: Run with freed CPU memory kept in the process
+            (``vadkit.utils.cpu_allocator.keep_freed_memory``, what vadkit's
+            ``CPUAllocatorHook`` sets) rather than with the C library's defaults.
     """
 
     def __init__(self, name: str, step: Callable[[], int],
-                 enter: Callable[[], contextlib.AbstractContextManager]) -> None:
+                 enter: Callable[[], contextlib.AbstractContextManager],
+                 keep_memory: bool = False) -> None:
         self.name, self.step, self.enter = name, step, enter
+        self.keep_memory = keep_memory
         self.measure = Measure()
 
 
@@ -255,15 +267,16 @@ def mode(*modules: nn.Module, train: bool) -> Iterator[None]:
 
 
 # ----------------------------------------------------------------------------- one config
-def bench_config(path: str, args, device: torch.device) -> dict:
+def build_variants(path: str, args, device: torch.device,
+                   verbose: bool = True) -> Tuple[dict, Dict[str, List[Variant]], Callable]:
+    """The ways of running one config (training and test), not yet run, and a function
+    that compares their scores. Deterministic (seeded), so every process builds the same."""
     from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
     from vadkit.engine import inference_model
     from vadkit.models import DeviceFrameCache
     from vadkit.registry import DATASETS, MODELS
     from vadkit.utils.run_config import load_config
-    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-    from get_flops import count_macs
 
     cfg = load_config(osp.join(REPO, path) if not osp.isabs(path) else path,
                       data_root=args.root)
@@ -286,10 +299,11 @@ def bench_config(path: str, args, device: torch.device) -> dict:
         # the rounds short (and 2 windows at a time is the fastest test batch on 2 cores)
         train_bs = args.train_batch or min(train_bs, 2)
         test_bs = args.test_batch or min(test_bs, 2)
-    print(f'\n=== {osp.basename(path)}: {size[0]}x{size[1]}, T = {clip_len}, train batch '
-          f'{train_bs}, test batch {test_bs} (reference: 1), loader workers {workers} '
-          f'(reference test: 1), device {device}, torch threads {torch.get_num_threads()}',
-          flush=True)
+    if verbose:
+        print(f'\n=== {osp.basename(path)}: {size[0]}x{size[1]}, T = {clip_len}, train batch '
+              f'{train_bs}, test batch {test_bs} (reference: 1), loader workers {workers} '
+              f'(reference test: 1), device {device}, torch threads '
+              f'{torch.get_num_threads()}; each way in its own process', flush=True)
 
     torch.manual_seed(0)
     base = MODELS.build(cfg.model).to(device)
@@ -336,7 +350,7 @@ def bench_config(path: str, args, device: torch.device) -> dict:
         fast_test = forever(loader(datasets['test'], test_bs, False, workers))
 
     # ------------------------------------------------------------------ training variants
-    def ref_train_variant() -> Variant:
+    def ref_train_variant(name: str = 'reference', keep_memory: bool = False) -> Variant:
         ref = ReferenceLUSSAE(base).to(device)
         opt = torch.optim.Adam(ref.parameters(), lr=1e-4)
 
@@ -349,9 +363,10 @@ def bench_config(path: str, args, device: torch.device) -> dict:
             loss.backward()
             opt.step()
             return batch['inputs']['window'].shape[0]
-        return Variant('reference', step, lambda: mode(ref, train=True))
+        return Variant(name, step, lambda: mode(ref, train=True), keep_memory)
 
-    def vadkit_train_variant(name, batches, model, compile=False, amp=False) -> Variant:
+    def vadkit_train_variant(name, batches, model, compile=False, amp=False,
+                             keep_memory=False) -> Variant:
         opt = torch.optim.Adam(model.parameters(), lr=1e-4)
         wrapper = (AmpOptimWrapper(optimizer=opt, loss_scale='dynamic') if amp else
                    OptimWrapper(optimizer=opt))
@@ -362,10 +377,10 @@ def bench_config(path: str, args, device: torch.device) -> dict:
             batch = next(batches)
             train_step(batch, wrapper)
             return batch['inputs']['window'].shape[0]
-        return Variant(name, step, lambda: mode(model, train=True))
+        return Variant(name, step, lambda: mode(model, train=True), keep_memory)
 
     # ------------------------------------------------------------------ test variants
-    def ref_test_variant() -> Variant:
+    def ref_test_variant(name: str = 'reference', keep_memory: bool = False) -> Variant:
         ref = ReferenceLUSSAE(base).to(device)
 
         def step() -> int:
@@ -378,10 +393,10 @@ def bench_config(path: str, args, device: torch.device) -> dict:
                     [scores[k].tolist() for k in ('vcr', 'ffp', 'prp_reference')]
                 done += batch['inputs']['window'].shape[0]
             return done
-        return Variant('reference', step, lambda: mode(ref, train=False))
+        return Variant(name, step, lambda: mode(ref, train=False), keep_memory)
 
     def vadkit_test_variant(name, batches, model, windows_per_step, prepared=True,
-                            compile=False, amp=False) -> Variant:
+                            compile=False, amp=False, keep_memory=False) -> Variant:
         holder: Dict[str, nn.Module] = {}
 
         def step() -> int:
@@ -405,10 +420,13 @@ def bench_config(path: str, args, device: torch.device) -> dict:
             else:  # mmengine's TestLoop: eval mode, as the weights are, torch.no_grad
                 holder['model'] = model
                 yield
-        return Variant(name, step, enter)
+        return Variant(name, step, enter, keep_memory)
 
     train_variants: List[Variant] = []
     test_variants: List[Variant] = []
+    # vadkit's runs keep freed CPU memory in the process (CPUAllocatorHook); the last row
+    # gives the reference the same setting, to show what is the allocator and what the code
+    keep = not args.default_allocator and cpu_allocator._glibc() is not None
     contiguous = dict(train=False, test=False)
     if not args.skip_train:
         train_variants.append(ref_train_variant())
@@ -426,10 +444,15 @@ def bench_config(path: str, args, device: torch.device) -> dict:
                 train_variants.append(vadkit_train_variant(
                     '+ channels-last layout (oneDNN weight gradients)', fast_train,
                     vadkit_model(weight_grad='native')))
+            train_variants.append(vadkit_train_variant(
+                f'+ weight gradients \'auto\'', fast_train, vadkit_model()))
         train_variants.append(vadkit_train_variant(
-            f'fast (+ {names[layouts["train"]]} layout, weight gradients \'auto\''
-            f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
-            fast_train, vadkit_model(), compile=args.compile, amp=args.amp))
+            f'fast (+ {names[layouts["train"]]} layout, weight gradients \'auto\', freed '
+            f'memory kept{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
+            fast_train, vadkit_model(), compile=args.compile, amp=args.amp,
+            keep_memory=keep))
+        if keep:
+            train_variants.append(ref_train_variant('reference, freed memory kept', True))
     if not args.skip_test:
         test_variants.append(ref_test_variant())
         if args.ablation:
@@ -447,28 +470,34 @@ def bench_config(path: str, args, device: torch.device) -> dict:
                 f'+ {names[layouts["test"]]} layout', fast_test,
                 vadkit_model(dict(train=layouts['test'], test=layouts['test'])), test_bs,
                 prepared=False))
+            test_variants.append(vadkit_test_variant(
+                '+ BN folded, inference_mode', fast_test, vadkit_model(), test_bs))
         test_variants.append(vadkit_test_variant(
-            'fast (+ BN folded, inference_mode'
+            'fast (+ BN folded, inference_mode, freed memory kept'
             f'{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
-            fast_test, vadkit_model(), test_bs, compile=args.compile, amp=args.amp))
+            fast_test, vadkit_model(), test_bs, compile=args.compile, amp=args.amp,
+            keep_memory=keep))
+        if keep:
+            test_variants.append(ref_test_variant('reference, freed memory kept', True))
 
-    # warm-up (oneDNN primitives, cuDNN autotuning, worker start-up, compilation)
-    extra = {}
-    for phase, variants in (('train', train_variants), ('test', test_variants)):
-        for v in variants:
-            with v.enter():
-                t0 = time.perf_counter()
-                v.step()
-                if v is variants[-1]:
-                    extra[f'first_{phase}_step_s'] = time.perf_counter() - t0
     test_iters = max(1, -(-(args.test_windows or train_bs * args.iters) // test_bs))
-    for r in range(args.rounds):
-        for variants, iters in ((train_variants, args.iters), (test_variants, test_iters)):
-            for v in (variants if r % 2 == 0 else variants[::-1]):  # ABBA order
-                timed(v, iters, device)
-        print(f'  round {r + 1}/{args.rounds} done, load average {loadavg()}', flush=True)
+    info = dict(config=path, size=size, clip_len=clip_len, train_bs=train_bs, test_bs=test_bs,
+                workers=workers, layouts=layouts,
+                iters=dict(train=args.iters, test=test_iters))
+    variants = dict(train=train_variants, test=test_variants)
+    return info, variants, lambda: compare_scores(datasets, vadkit_model, base, loader,
+                                                  test_bs, clip_len, size, device)
 
-    # scores: fast path vs plain float32 path vs the reference module, same windows
+
+def compare_scores(datasets, vadkit_model, base, loader, test_bs, clip_len, size,
+                   device) -> dict:
+    """Scores of the fast path, the plain float32 path and the reference module on the
+    same test windows, and the MACs of a window each way."""
+    from vadkit.engine import inference_model
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    from get_flops import count_macs
+    extra = {}
+    contiguous = dict(train=False, test=False)
     check = next(iter(loader(datasets['test'], min(test_bs, 4), False, 0)))
     check = dict(inputs={k: v.to(device) for k, v in check['inputs'].items()},
                  data_samples=check['data_samples'])
@@ -490,9 +519,104 @@ def bench_config(path: str, args, device: torch.device) -> dict:
     clip1 = torch.zeros(1, base.backbone.in_channels, clip_len + 1, *size, device=device)
     extra['macs_fast'] = count_macs(plain, clip1)['all']
     extra['macs_ref'] = count_macs(ReferenceLUSSAE(plain).to(device).eval(), clip1)['all']
-    return dict(config=path, size=size, clip_len=clip_len, train_bs=train_bs, test_bs=test_bs,
-                workers=workers, layouts=layouts, train=train_variants, test=test_variants,
-                **extra)
+    return extra
+
+
+# ----------------------------------------------------------------------------- processes
+def setup(args) -> torch.device:
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from vadkit.utils import register_all_modules
+    register_all_modules()
+    return torch.device(args.device)
+
+
+def serve(conn, path: str, args: argparse.Namespace, phase: str, index: int) -> None:
+    """One way of running, in a process of its own: so that process-wide settings (the C
+    library's allocator) are each way's own, and peak memory is measured per way."""
+    device = setup(args)
+    _, variants, _ = build_variants(path, args, device, verbose=False)
+    v = variants[phase][index]
+    if v.keep_memory:
+        cpu_allocator.keep_freed_memory()
+    conn.send('ready')
+    while True:
+        cmd, iters = conn.recv()
+        if cmd == 'warmup':
+            with v.enter():
+                t0 = time.perf_counter()
+                v.step()
+            conn.send(time.perf_counter() - t0)
+        elif cmd == 'round':
+            timed(v, iters, device)
+            conn.send((v.measure.rates[-1], v.measure.peak))
+        else:
+            return
+
+
+class VariantProcess:
+    """A :func:`serve` process and the parent's end of its pipe."""
+
+    def __init__(self, ctx, path: str, args, phase: str, index: int) -> None:
+        self.conn, child = ctx.Pipe()
+        # not a daemon: its DataLoader may start worker processes of its own
+        self.process = ctx.Process(target=serve, args=(child, path, args, phase, index))
+        self.process.start()
+        child.close()
+
+    def ask(self, cmd: str, iters: int = 0):
+        self.conn.send((cmd, iters))
+        try:
+            return self.conn.recv()
+        except EOFError:
+            raise RuntimeError(f'a benchmark process died (exit code '
+                               f'{self.process.join(5) or self.process.exitcode}); see its '
+                               'traceback above') from None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self.conn.send(('stop', 0))
+        self.process.join(30)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def bench_config(path: str, args, device: torch.device) -> dict:
+    """Every way of one config, each in its own process, in alternating rounds."""
+    import multiprocessing
+    info, variants, compare = build_variants(path, args, device)
+    ctx = multiprocessing.get_context('spawn')
+    procs: Dict[Tuple[str, int], VariantProcess] = {}
+    try:
+        for phase, vs in variants.items():
+            for i in range(len(vs)):
+                procs[phase, i] = VariantProcess(ctx, path, args, phase, i)
+        for p in procs.values():
+            try:
+                p.conn.recv()  # 'ready': built its model and data
+            except EOFError:
+                raise RuntimeError('a benchmark process died while starting; see its '
+                                   'traceback above') from None
+        # warm-up (oneDNN primitives, weight-gradient choice, cuDNN autotuning, loader
+        # workers, compilation), one process at a time
+        extra = {}
+        for phase, vs in variants.items():
+            for i in range(len(vs)):
+                seconds = procs[phase, i].ask('warmup')
+                if vs[i].name.startswith('fast'):
+                    extra[f'first_{phase}_step_s'] = seconds
+        for r in range(args.rounds):
+            for phase, vs in variants.items():
+                order = list(range(len(vs)))
+                for i in (order if r % 2 == 0 else order[::-1]):  # ABBA order
+                    rate, peak = procs[phase, i].ask('round', info['iters'][phase])
+                    vs[i].measure.rates.append(rate)
+                    vs[i].measure.peak = max(vs[i].measure.peak, peak)
+            print(f'  round {r + 1}/{args.rounds} done, load average {loadavg()}', flush=True)
+    finally:
+        for p in procs.values():
+            p.close()
+    return dict(info, train=variants['train'], test=variants['test'], **extra, **compare())
 
 
 def report(res: dict, args, device: torch.device) -> None:
@@ -564,6 +688,10 @@ def main() -> None:
     parser.add_argument('--thp', action='store_true',
                         help='transparent huge pages for PyTorch CPU tensors '
                         '(THP_MEM_ALLOC_ENABLE=1, both ways alike)')
+    parser.add_argument('--default-allocator', action='store_true',
+                        help='run vadkit\'s way with the C library\'s default allocator '
+                        'settings too (by default it keeps freed memory, as vadkit\'s '
+                        'CPUAllocatorHook does, and the reference is also shown with it)')
     parser.add_argument('--skip-train', action='store_true')
     parser.add_argument('--skip-test', action='store_true')
     args = parser.parse_args()
@@ -571,15 +699,11 @@ def main() -> None:
         # read once by PyTorch's CPU allocator, so set before torch starts: run again
         os.execve(sys.executable, [sys.executable] + sys.argv,
                   dict(os.environ, THP_MEM_ALLOC_ENABLE='1'))
-    if args.threads:
-        torch.set_num_threads(args.threads)
     if args.amp and args.device != 'cuda':
         sys.exit('--amp is for GPUs (float16/bfloat16 autocast)')
     if not osp.isdir(args.root):
         sys.exit(f'{args.root} does not exist: pass --root /path/to/ped2 (frames layout)')
-    from vadkit.utils import register_all_modules
-    register_all_modules()
-    device = torch.device(args.device)
+    device = setup(args)
     tmp = None
     if args.cache_dir == 'tmp':
         tmp = args.cache_dir = tempfile.mkdtemp(prefix='vadkit-bench-cache-')
