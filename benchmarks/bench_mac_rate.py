@@ -5,7 +5,8 @@ plain large float32 matrix multiply on the same device.
   convention: every convolution, transposed ones included, and linear layers) times
   windows scored per second, for the test pass as vadkit runs it (the layout the data
   preprocessor picks for testing, BatchNorm folded, ``torch.inference_mode``, a batch of
-  windows; no data loading, inputs already on the device);
+  windows; no data loading, inputs already on the device; freed CPU memory kept in the
+  process, as vadkit's runs do, unless ``--default-allocator``);
 - matmul: ``torch.mm`` of two n x n float32 matrices (n = 4096 by default), n^3 MACs;
 - the same product as a 1x1 convolution (n channels in and out over n positions,
   channels-last), which runs on the convolution library the model uses (oneDNN on CPU,
@@ -56,6 +57,8 @@ def main() -> None:
                         default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--amp', action='store_true',
                         help='model and matmul in bfloat16 autocast (GPU)')
+    parser.add_argument('--default-allocator', action='store_true',
+                        help='leave the C library\'s allocator settings as they are')
     args = parser.parse_args()
 
     from get_flops import count_macs
@@ -63,8 +66,11 @@ def main() -> None:
     from vadkit.engine import inference_model
     from vadkit.registry import MODELS
     from vadkit.utils import register_all_modules
+    from vadkit.utils.cpu_allocator import keep_freed_memory
     from vadkit.utils.run_config import load_config
     register_all_modules()
+    if not args.default_allocator:
+        keep_freed_memory()  # what vadkit's runs do (CPUAllocatorHook)
     device = torch.device(args.device)
     cfg = load_config(args.config)
     if args.clip_len:

@@ -635,12 +635,19 @@ def report(res: dict, args, device: torch.device) -> None:
             ratios = [x / y for x, y in zip(v.measure.rates, ref.rates)]
             print(f'  {v.name:44s}{v.measure.median():8.3f}{statistics.median(ratios):7.2f}x  '
                   f'{" ".join(f"{x:.2f}" for x in ratios):16s}{v.measure.peak:13.0f}')
+        fast = [v for v in variants if v.name.startswith('fast')]
+        kept = [v for v in variants if v.name == 'reference, freed memory kept']
+        if fast and kept:
+            ratios = [x / y for x, y in zip(fast[0].measure.rates, kept[0].measure.rates)]
+            print(f'  fast vs the reference with the same allocator setting: '
+                  f'{statistics.median(ratios):.2f}x ({" ".join(f"{x:.2f}" for x in ratios)})')
     gm = 1e9
     print(f'MACs per test window (all convs incl. transposed): reference '
           f'{res["macs_ref"] / gm:.2f} G, vadkit {res["macs_fast"] / gm:.2f} G '
           f'({res["macs_ref"] / res["macs_fast"]:.2f}x fewer)')
     if res['test']:
-        ref, fast = res['test'][0].measure, res['test'][-1].measure
+        ref = res['test'][0].measure
+        fast = next(v for v in res['test'] if v.name.startswith('fast')).measure
         print(f'achieved test MAC rate: reference {res["macs_ref"] * ref.median() / gm:.1f} '
               f'GMAC/s, fast {res["macs_fast"] * fast.median() / gm:.1f} GMAC/s')
     for k in ('first_train_step_s', 'first_test_step_s'):
