@@ -137,3 +137,19 @@ def test_auto_measures_each_shape_once_and_gives_the_same_gradients():
         _, w1, b1, _, _ = _grads(auto, x, g, input_grad=False)
         torch.testing.assert_close(w1, w0, rtol=1e-4, atol=1e-5 * w0.abs().max().item())
     assert len(module._MEASURED) == before + 1
+
+
+def test_auto_keeps_pytorch_kernels_under_deterministic_algorithms():
+    """A choice by timing could differ between runs: deterministic mode does not time."""
+    from vadkit.models.layers import gemm_conv3d as module
+    layer = GemmConv3d(3, 5, 3, 2, 1).to(memory_format=CL)
+    x = torch.randn(2, 3, 6, 10, 10).to(memory_format=CL)  # a shape no other test uses
+    before = dict(module._MEASURED)
+    torch.use_deterministic_algorithms(True)
+    try:
+        assert layer._gemm_conf(x, (0, 0, 0), False) is None
+        layer(x).sum().backward()
+    finally:
+        torch.use_deterministic_algorithms(False)
+    assert module._MEASURED == before
+    assert layer._gemm_conf(x, (0, 0, 0), False) is not None  # 'auto' again outside it

@@ -17,7 +17,11 @@ into one matrix so that each product is one wide GEMM.
 
 Which way is faster depends on the layer's shapes and the CPU (oneDNN wins on small
 layers), so by default (``weight_grad='auto'``) the first backward pass of each shape
-times both and keeps the faster, as ``cudnn.benchmark`` does for cuDNN's algorithms.
+times both and keeps the faster, as ``cudnn.benchmark`` does for cuDNN's algorithms. A
+choice by timing can differ between runs (and the two ways round differently), so with
+deterministic algorithms on (``torch.use_deterministic_algorithms(True)``, which
+``randomness=dict(deterministic=True)`` sets) ``'auto'`` always keeps PyTorch's kernels,
+as cuDNN autotuning is off then.
 Forward and input gradient always stay on PyTorch's kernels, and the two weight
 gradients agree to float32 rounding (``tests/test_gemm_conv3d.py``). Only channels-last
 float32 CPU tensors in training take this path; everywhere else the layers are plain
@@ -187,6 +191,8 @@ class _WeightGradChoice:
             return None
         conf = (tuple(self.stride), tuple(self.padding), tuple(output_padding), transposed,
                 self.bias is not None)
+        if self.weight_grad == 'auto' and torch.are_deterministic_algorithms_enabled():
+            return None  # a choice by timing could differ between runs: PyTorch's layer
         if self.weight_grad == 'auto' and _MEASURED.get(_shape_key(x, self.weight, conf)) \
                 is False:
             return None  # oneDNN measured faster: PyTorch's own layer, no extra function
