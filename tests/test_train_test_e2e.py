@@ -77,3 +77,18 @@ def test_two_processes_score_every_window_once(trained, tmp_path):
     a, b = np.load(osp.join(one, 'frame_scores.npz')), np.load(osp.join(two, 'frame_scores.npz'))
     np.testing.assert_array_equal(a['frame_idx'], b['frame_idx'])
     np.testing.assert_allclose(a['score'], b['score'], rtol=1e-5, atol=1e-6)
+
+
+def test_deterministic_runs_are_bitwise_equal(trained, tmp_path):
+    """randomness.deterministic=True: the same seed gives the same weights, run after run
+    (no kernel chosen by timing)."""
+    states = []
+    for i in range(2):
+        work = str(tmp_path / f'det{i}')
+        run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+             '--work-dir', work, '--cfg-options', 'train_cfg.max_epochs=1',
+             'randomness.deterministic=True'])
+        states.append(torch.load(osp.join(work, 'epoch_1.pth'), weights_only=True)['state_dict'])
+    assert states[0].keys() == states[1].keys()
+    for k in states[0]:
+        assert torch.equal(states[0][k], states[1][k]), k
