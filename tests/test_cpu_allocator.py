@@ -12,7 +12,8 @@ from vadkit.utils import cpu_allocator
 
 glibc_only = pytest.mark.skipif(cpu_allocator._glibc() is None, reason='needs glibc')
 
-# allocates, fills and frees a 64 MiB tensor 6 times; prints the page faults of the last 5
+# allocates, fills and frees a 64 MiB tensor; prints the page faults of 10 times after 3
+# (the heap's layout settles in the first ones)
 _FAULTS = textwrap.dedent('''
     import resource, sys, torch
     from vadkit.utils.cpu_allocator import keep_freed_memory
@@ -20,9 +21,10 @@ _FAULTS = textwrap.dedent('''
         assert keep_freed_memory()
     def faults():
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    torch.ones(2**24).sum()
+    for _ in range(3):
+        torch.ones(2**24).sum()
     f0 = faults()
-    for _ in range(5):
+    for _ in range(10):
         torch.ones(2**24).sum()
     print(faults() - f0)
 ''')
@@ -37,10 +39,10 @@ def _faults(mode: str) -> int:
 @glibc_only
 def test_kept_memory_is_reused_without_page_faults():
     default, kept = _faults('default'), _faults('keep')
-    # 5 x 64 MiB mapped anew by default: >= 5 x 16384 faults of 4 KiB pages (fewer with
-    # huge pages); kept in the heap: the pages stay mapped
+    # 10 x 64 MiB mapped anew by default: 10 x 16384 faults of 4 KiB pages (fewer with
+    # huge pages); kept in the heap, the pages stay mapped (at most one 64 MiB block more)
     assert default > 1000, default
-    assert kept < default / 10, (kept, default)
+    assert kept <= default / 5, (kept, default)
 
 
 @glibc_only
