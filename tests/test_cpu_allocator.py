@@ -51,9 +51,12 @@ def test_hook_applies_the_setting_and_can_be_turned_off():
     runner = SimpleNamespace(logger=SimpleNamespace(info=logged.append))
     CPUAllocatorHook(keep_freed_memory=False).before_run(runner)
     assert logged == []
+    cpu_allocator._kept = False  # as in a fresh process (mallopt may be called again)
     CPUAllocatorHook().before_run(runner)
     assert cpu_allocator.freed_memory_kept()
     assert 'kept' in logged[0]
+    CPUAllocatorHook().before_run(runner)  # a second run in the process: said once
+    assert len(logged) == 1
 
 
 def test_default_runtime_registers_the_hook():

@@ -2,7 +2,7 @@
 from mmengine.hooks import Hook
 
 from vadkit.registry import HOOKS
-from vadkit.utils.cpu_allocator import keep_freed_memory
+from vadkit.utils.cpu_allocator import freed_memory_kept, keep_freed_memory
 
 
 @HOOKS.register_module()
@@ -22,8 +22,8 @@ class CPUAllocatorHook(Hook):
         self.keep_freed_memory = keep_freed_memory
 
     def before_run(self, runner) -> None:
-        if not self.keep_freed_memory:
-            return
+        if not self.keep_freed_memory or freed_memory_kept():
+            return  # off, or already set in this process (said once)
         if keep_freed_memory():
             runner.logger.info('CPU allocator: freed memory is kept in the process '
                                '(glibc mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD=-1)')
