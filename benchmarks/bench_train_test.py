@@ -426,7 +426,7 @@ def build_variants(path: str, args, device: torch.device,
     test_variants: List[Variant] = []
     # vadkit's runs keep freed CPU memory in the process (CPUAllocatorHook); the last row
     # gives the reference the same setting, to show what is the allocator and what the code
-    keep = not args.default_allocator and cpu_allocator._glibc() is not None
+    keep = not args.default_allocator and cpu_allocator.supported()
     contiguous = dict(train=False, test=False)
     if not args.skip_train:
         train_variants.append(ref_train_variant())
@@ -569,9 +569,9 @@ class VariantProcess:
         try:
             return self.conn.recv()
         except EOFError:
+            self.process.join(5)
             raise RuntimeError(f'a benchmark process died (exit code '
-                               f'{self.process.join(5) or self.process.exitcode}); see its '
-                               'traceback above') from None
+                               f'{self.process.exitcode}); see its traceback above') from None
 
     def close(self) -> None:
         with contextlib.suppress(OSError, BrokenPipeError):

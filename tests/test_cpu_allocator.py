@@ -10,7 +10,7 @@ import pytest
 from vadkit.engine import CPUAllocatorHook
 from vadkit.utils import cpu_allocator
 
-glibc_only = pytest.mark.skipif(cpu_allocator._glibc() is None, reason='needs glibc')
+glibc_only = pytest.mark.skipif(not cpu_allocator.supported(), reason='needs glibc')
 
 # allocates, fills and frees a 64 MiB tensor; prints the page faults of 10 times after 3
 # (the heap's layout settles in the first ones)

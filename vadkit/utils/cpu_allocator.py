@@ -31,6 +31,11 @@ def _glibc():
         return None
 
 
+def supported() -> bool:
+    """Whether this process' C library is glibc, the one :func:`keep_freed_memory` sets up."""
+    return _glibc() is not None
+
+
 def keep_freed_memory() -> bool:
     """Make glibc's ``malloc`` keep freed memory in the process from now on: no ``mmap``
     for large blocks (``M_MMAP_MAX=0``), no trimming of the heap (``M_TRIM_THRESHOLD=-1``).
