@@ -295,6 +295,41 @@ def test_decoder_runs_once_in_loss_mode_and_never_for_prp_clip():
     assert len(decoded_shapes) == 1
 
 
+def test_encode_together_one_encoder_pass_same_losses_with_fixed_statistics():
+    model = tiny_model(encode_together=True)
+    reference = tiny_model()
+    data = model.data_preprocessor(train_batch(), True)
+    # with fixed statistics every clip is processed alone: the same losses ...
+    model.eval()
+    reference.eval()
+    with torch.no_grad():
+        a, b = model(**data, mode='loss'), reference(**data, mode='loss')
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=1e-5, atol=1e-7)
+    # ... in training mode BatchNorm normalises the joint batch, so they differ
+    model.train()
+    reference.train()
+    enc = CallCounter(model.backbone.encoder)
+    dec = CallCounter(model.backbone.decoder)
+    try:
+        together = model(**data, mode='loss')
+    finally:
+        enc.remove()
+        dec.remove()
+    assert enc.n == 1 and dec.n == 1  # window and PRP clip in one batch; one decoding
+    separate = reference(**data, mode='loss')
+    assert not torch.allclose(together['loss_vcr'], separate['loss_vcr'])
+
+
+def test_encode_together_needs_clips_of_one_shape():
+    model = tiny_model(encode_together=True)
+    batch = train_batch()
+    batch['inputs']['prp_clip'] = batch['inputs']['prp_clip'][..., :HW // 2, :HW // 2]
+    data = model.data_preprocessor(batch, True)
+    with pytest.raises(ValueError, match='encode_together needs clips of one shape'):
+        model(**data, mode='loss')
+
+
 def test_prp_only_model_never_decodes():
     model = tiny_model([dict(type='PlaybackRateHead', name='prp')])
     dec = CallCounter(model.backbone.decoder)

@@ -30,6 +30,11 @@ class MultiTaskAutoEncoder(BaseModel):
         tasks: Configs of task heads (from ``TASK_HEADS``); names must be unique.
         clip_len: T, the number of frames the encoder sees.
         test_input_key: The clip every task reads at test time.
+        encode_together: In training, encode the clips of all input keys (the window and
+            the playback-rate clip) in one encoder pass, so that BatchNorm normalises one
+            batch of every kind of clip, as its running statistics (used at test time)
+            average them; otherwise each kind is a batch of its own. The decoder still runs
+            only on the clips of tasks that use it.
         data_preprocessor: Config of the data preprocessor.
     """
 
@@ -38,6 +43,7 @@ class MultiTaskAutoEncoder(BaseModel):
                  tasks: List[dict],
                  clip_len: int = 16,
                  test_input_key: str = 'window',
+                 encode_together: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
@@ -55,6 +61,7 @@ class MultiTaskAutoEncoder(BaseModel):
                 f'{t_stride}: the decoder could not give back {clip_len} frames. Use a '
                 f'clip_len multiple of {t_stride} or temporal strides of 1 in backbone.strides')
         self.test_input_key = test_input_key
+        self.encode_together = encode_together
         shared = dict(code_channels=self.backbone.code_channels,
                       frame_channels=self.backbone.in_channels, clip_len=clip_len)
         heads = [TASK_HEADS.build(cfg, default_args=shared) for cfg in tasks]
@@ -104,13 +111,20 @@ class MultiTaskAutoEncoder(BaseModel):
 
     def extract_features(self, clip: Tensor, decode: bool = True) -> ClipFeatures:
         """Encode the first ``clip_len`` frames of ``clip`` (and decode them once)."""
+        inputs = self._encoder_input(clip)
+        return self._features(clip, inputs, self.backbone.encode(inputs), decode)
+
+    def _encoder_input(self, clip: Tensor) -> Tensor:
         if clip.dim() != 5 or clip.shape[2] < self.clip_len:
             raise ValueError(f'expected clips (B, C, L>={self.clip_len}, H, W), got '
                              f'{tuple(clip.shape)}')
         inputs = clip[:, :, :self.clip_len]
         if self._memory_format is not None:
             inputs = inputs.contiguous(memory_format=self._memory_format)
-        code = self.backbone.encode(inputs)
+        return inputs
+
+    def _features(self, clip: Tensor, inputs: Tensor, code: Tensor,
+                  decode: bool) -> ClipFeatures:
         decoded = self.backbone.decode(code) if decode else None
         if decoded is not None and decoded.shape != inputs.shape:
             raise ValueError(
@@ -118,6 +132,21 @@ class MultiTaskAutoEncoder(BaseModel):
                 f'{tuple(decoded.shape[1:])}: frame height and width must be multiples of '
                 'the backbone\'s total spatial stride (set the decode Resize size)')
         return ClipFeatures(clip=clip, inputs=inputs, code=code, decoded=decoded)
+
+    def _extract_together(self, clips: Dict[str, Tensor],
+                          decode: Dict[str, bool]) -> Dict[str, ClipFeatures]:
+        """Features of several batches of clips from one encoder pass."""
+        inputs = {key: self._encoder_input(clip) for key, clip in clips.items()}
+        shapes = {tuple(x.shape[1:]) for x in inputs.values()}
+        if len(shapes) > 1:
+            raise ValueError(f'encode_together needs clips of one shape, got '
+                             f'{ {k: tuple(x.shape) for k, x in inputs.items()} }')
+        codes = self.backbone.encode(torch.cat(list(inputs.values()))).split(
+            [x.shape[0] for x in inputs.values()])
+        return {
+            key: self._features(clips[key], inputs[key], code, decode[key])
+            for key, code in zip(inputs, codes)
+        }
 
     def _clip(self, inputs: Dict[str, Tensor], key: str, task: str) -> Tensor:
         if key not in inputs:
@@ -144,11 +173,12 @@ class MultiTaskAutoEncoder(BaseModel):
         readers: Dict[str, List[BaseTaskHead]] = {}
         for h in self.tasks:
             readers.setdefault(h.input_key, []).append(h)
-        feats = {
-            key: self.extract_features(self._clip(inputs, key, heads[0].name),
-                                       any(h.uses_decoder for h in heads))
-            for key, heads in readers.items()
-        }
+        clips = {key: self._clip(inputs, key, heads[0].name) for key, heads in readers.items()}
+        decode = {key: any(h.uses_decoder for h in heads) for key, heads in readers.items()}
+        if self.encode_together and len(clips) > 1:
+            feats = self._extract_together(clips, decode)
+        else:
+            feats = {key: self.extract_features(clip, decode[key]) for key, clip in clips.items()}
         losses = {}
         for h in self.tasks:
             f = feats[h.input_key]
