@@ -132,6 +132,24 @@ def test_backbone_int_strides_and_channels():
     assert out.shape == (1, 3, 4, 16, 16)
 
 
+@pytest.mark.parametrize('norm_cfg,norm_type', [(None, None),
+                                                 (dict(type='GN', num_groups=4), nn.GroupNorm)])
+def test_backbone_norm_cfg(norm_cfg, norm_type):
+    widths = (8, 16, 16)
+    ae = Conv3DAutoEncoder(widths=widths, strides=((1, 2, 2), (2, 2, 2), (2, 2, 2)),
+                           norm_cfg=norm_cfg)
+    assert not any(isinstance(m, nn.BatchNorm3d) for m in ae.modules())
+    norms = [m for m in ae.modules() if norm_type and isinstance(m, norm_type)]
+    # one norm after every convolution but the last: 3 in the encoder, 2 in the decoder
+    assert len(norms) == (2 * len(widths) - 1 if norm_type else 0)
+    bn_params = 2 * (2 * sum(widths) - widths[-1])  # what the BatchNorm default would add
+    expected = _expected_ae_params(1, widths) - bn_params + (bn_params if norm_type else 0)
+    assert n_params(ae) == expected
+    x = torch.randn(2, 1, 8, 32, 32)
+    code, out = ae(x)
+    assert out.shape == x.shape
+
+
 @pytest.mark.parametrize('widths,strides', [((8, 16), ((1, 2, 2), (2, 2, 2), (2, 2, 2))),
                                             ((8, 16, 16), (2, ))])
 def test_backbone_mismatched_lengths_raise(widths, strides):

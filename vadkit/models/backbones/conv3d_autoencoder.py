@@ -1,6 +1,7 @@
 """The 3D convolutional autoencoder of Gong et al. (MemAE without its memory)."""
 from typing import Optional, Sequence, Tuple, Union
 
+from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
@@ -18,7 +19,8 @@ def _triple(s: Stride) -> Tuple[int, int, int]:
 class Conv3DAutoEncoder(BaseModule):
     """Encoder of strided Conv3d blocks and a mirrored ConvTranspose3d decoder.
 
-    Each block is conv (kernel 3, padding 1) + BatchNorm3d + LeakyReLU. The defaults are
+    Each block is conv (kernel 3, padding 1) + normalisation (BatchNorm3d by default) +
+    LeakyReLU. The defaults are
     the paper's: widths (96, 128, 256, 256), strides (1,2,2) then (2,2,2) three times, so a
     1x16x256x256 clip becomes a 256x2x16x16 code and is decoded back to 1x16x256x256.
 
@@ -27,6 +29,9 @@ class Conv3DAutoEncoder(BaseModule):
         widths: Output channels of each encoder block; the decoder mirrors them.
         strides: Stride of each encoder block (int or (t, h, w)).
         negative_slope: Slope of the LeakyReLU activations.
+        norm_cfg: Normalisation after each convolution but the last, as mmcv's
+            ``build_norm_layer`` config (``dict(type='BN3d')``, the paper's;
+            ``dict(type='GN', num_groups=8)``, ...), or ``None`` for none.
         weight_grad: How the convolutions' weight gradients are computed on channels-last
             CPU tensors in training (``vadkit.models.layers``): ``'auto'`` measures
             oneDNN's kernel against matrix multiplies once per layer shape and keeps the
@@ -40,6 +45,7 @@ class Conv3DAutoEncoder(BaseModule):
                  widths: Sequence[int] = (96, 128, 256, 256),
                  strides: Sequence[Stride] = ((1, 2, 2), (2, 2, 2), (2, 2, 2), (2, 2, 2)),
                  negative_slope: float = 0.2,
+                 norm_cfg: Optional[dict] = dict(type='BN3d'),
                  weight_grad: str = 'auto',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -51,8 +57,8 @@ class Conv3DAutoEncoder(BaseModule):
         self.strides = tuple(_triple(s) for s in strides)
 
         def block(conv: nn.Module, channels: int) -> nn.Sequential:
-            return nn.Sequential(conv, nn.BatchNorm3d(channels),
-                                 nn.LeakyReLU(negative_slope, inplace=True))
+            norm = [build_norm_layer(norm_cfg, channels)[1]] if norm_cfg else []
+            return nn.Sequential(conv, *norm, nn.LeakyReLU(negative_slope, inplace=True))
 
         chans = (in_channels, ) + self.widths
         self.encoder = nn.Sequential(*[
