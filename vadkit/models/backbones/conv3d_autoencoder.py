@@ -20,9 +20,9 @@ class Conv3DAutoEncoder(BaseModule):
     """Encoder of strided Conv3d blocks and a mirrored ConvTranspose3d decoder.
 
     Each block is conv (kernel 3, padding 1) + normalisation (BatchNorm3d by default) +
-    LeakyReLU. The defaults are
-    the paper's: widths (96, 128, 256, 256), strides (1,2,2) then (2,2,2) three times, so a
-    1x16x256x256 clip becomes a 256x2x16x16 code and is decoded back to 1x16x256x256.
+    LeakyReLU. The defaults are the paper's: widths (96, 128, 256, 256), strides (1,2,2)
+    then (2,2,2) three times, so a 1x16x256x256 clip becomes a 256x2x16x16 code and is
+    decoded back to 1x16x256x256.
 
     Args:
         in_channels: Channels of the input frames (1 for grayscale).
