@@ -205,7 +205,11 @@ def test_fit_normal_stats_and_zscore(test_run, tmp_path):
 @pytest.fixture(scope='module')
 def tiny_npz(tmp_path_factory):
     """Six videos (five with anomalies, one all normal), saved by the metric itself."""
-    rng = np.random.default_rng(3)
+    return make_npz(str(tmp_path_factory.mktemp('alphas')), seed=3)
+
+
+def make_npz(out, seed):
+    rng = np.random.default_rng(seed)
     records, lengths = [], [30, 28, 26, 30, 24, 22]
     for v, n in enumerate(lengths):
         y = np.zeros(n, np.int64)
@@ -215,7 +219,6 @@ def tiny_npz(tmp_path_factory):
             records.append((v, f, int(y[f]), dict(
                 vcr=float(rng.normal() + 0.5 * y[f]), ffp=float(rng.normal() + 1.5 * y[f]),
                 prp=float(rng.random() * (1 + y[f])))))
-    out = str(tmp_path_factory.mktemp('alphas'))
     metric = METRICS.build(dict(type='FrameAUROCMetric',
                                 score_weights=dict(vcr=0.1, ffp=0.8, prp=1.0),
                                 normalizer=dict(type='RobustNormalizer'), output_dir=out))
@@ -296,3 +299,46 @@ def test_split_videos_is_stratified_and_seeded():
     assert sum(labels[i].any() for i in report) == 2 and len(report) == 4
     with pytest.raises(ValueError, match='lack'):
         split_videos([np.array([0, 1]), np.array([0, 0])], 0.5, seed=0)
+
+
+# ---------------------------------------------------------------------------------------
+# Ensembles of runs
+# ---------------------------------------------------------------------------------------
+def test_average_normalises_each_run_per_video_then_averages(tiny_npz, tmp_path):
+    a = FrameScores.load(tiny_npz[0])
+    b = FrameScores.load(make_npz(str(tmp_path), seed=4)[0])
+    mm = dict(type='MinMaxNormalizer')
+    avg = FrameScores.average([a, b], normalizer=mm, normalizers={})
+    assert avg.score_names == a.score_names and avg.settings == a.settings
+    for i in range(len(a.video_names)):
+        np.testing.assert_array_equal(avg.frames[i], a.frames[i])
+        for n in a.score_names:
+            expected = (VF.min_max(a.raw[i][n]) + VF.min_max(b.raw[i][n])) / 2
+            np.testing.assert_allclose(avg.raw[i][n], expected, rtol=0, atol=1e-12)
+    # one run twice: its min-max scores, so the same metrics as the run itself
+    twice = FrameScores.average([a, a], normalizer=mm, normalizers={})
+    assert twice.evaluate(normalizer=mm, normalizers={}).metrics == a.evaluate(
+        normalizer=mm, normalizers={}).metrics
+
+
+def test_average_rejects_runs_of_other_frames_or_labels(tiny_npz):
+    a = FrameScores.load(tiny_npz[0])
+    fewer = a.select(range(len(a.video_names) - 1))
+    with pytest.raises(ValueError, match='one test set'):
+        FrameScores.average([a, fewer])
+    relabelled = FrameScores.load(tiny_npz[0])
+    relabelled.labels[2] = 1 - relabelled.labels[2]
+    with pytest.raises(ValueError, match='video 03: run 1 scored other frames or has other'):
+        FrameScores.average([a, relabelled])
+    with pytest.raises(KeyError, match='not in every run'):
+        FrameScores.average([a, a], names=['vcr', 'nope'])
+
+
+def test_rescore_several_files_is_an_ensemble(tiny_npz, tmp_path, capsys):
+    other = make_npz(str(tmp_path), seed=4)[0]
+    got = rescore.main([tiny_npz[0], other])['metrics']
+    runs = [FrameScores.load(p) for p in (tiny_npz[0], other)]
+    expected = FrameScores.average(runs).evaluate().metrics
+    assert got == expected
+    out = capsys.readouterr().out
+    assert 'ensemble of 2 runs' in out and 'reproduced exactly' not in out

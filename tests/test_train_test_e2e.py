@@ -62,6 +62,16 @@ def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
     assert scores['frame_idx'].min() == 4
 
 
+def test_train_with_test_writes_metrics_and_frame_scores_to_work_dir(trained, tmp_path):
+    work = str(tmp_path / 'with_test')
+    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+               '--work-dir', work, '--test', '--cfg-options', 'train_cfg.max_epochs=1'])
+    assert 'micro AUROC' in out
+    assert osp.isfile(osp.join(work, 'metrics.json'))
+    scores = np.load(osp.join(work, 'frame_scores.npz'))
+    assert len(scores['score']) == 2 * (40 - 4)
+
+
 @pytest.mark.skipif(not torch.distributed.is_available(), reason='no torch.distributed')
 def test_two_processes_score_every_window_once(trained, tmp_path):
     ckpt = osp.join(trained['work'], 'epoch_1.pth')

@@ -13,7 +13,7 @@ from mmengine.runner import Runner  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.reporting import report_metrics  # noqa: E402
-from vadkit.utils.run_config import load_config  # noqa: E402
+from vadkit.utils.run_config import load_config, set_score_output_dir  # noqa: E402
 
 
 def parse_args():
@@ -42,11 +42,7 @@ def main():
                       args.launcher)
     cfg.load_from = args.checkpoint
     out_dir = args.out_dir or osp.join(cfg.work_dir, time.strftime('test_%Y%m%d_%H%M%S'))
-    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
-        cfg.test_evaluator]
-    for ev in evaluators:
-        if ev.get('type') == 'FrameAUROCMetric':
-            ev['output_dir'] = out_dir
+    set_score_output_dir(cfg, out_dir)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     os.makedirs(out_dir, exist_ok=True)

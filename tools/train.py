@@ -11,7 +11,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
-from vadkit.utils.run_config import enable_amp, load_config  # noqa: E402
+from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir  # noqa: E402
 
 
 def parse_args():
@@ -25,7 +25,8 @@ def parse_args():
                         'checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision (GPU)')
     parser.add_argument('--test', action='store_true',
-                        help='test the final model on the test set after training')
+                        help='test the final model on the test set after training; the '
+                        'metrics and every frame\'s scores go to the work dir')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. train_cfg.max_epochs=5')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
@@ -46,6 +47,8 @@ def main():
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    if args.test:
+        set_score_output_dir(cfg, cfg.work_dir)
     runner = Runner.from_cfg(cfg)
     runner.train()
     if args.test:

@@ -5,8 +5,12 @@
         --normalizer RobustNormalizer --normalizer-for prp=MinMaxNormalizer --smooth 3
     python tools/analysis/rescore.py FILE --weights vcr.pse=1          # one measure alone
     python tools/analysis/rescore.py FILE --score-names vcr.mse vcr.pse vcr.bpe
+    python tools/analysis/rescore.py RUN1/frame_scores.npz RUN2/frame_scores.npz  # ensemble
 
 Without options it uses the settings the run saved and reproduces its metrics exactly.
+Several files (test runs of the same test set, e.g. models trained with other seeds) are
+scored as an ensemble: each score normalised per video in each run, averaged over the runs,
+then fused (``FrameScores.average``).
 """
 import argparse
 import json
@@ -26,7 +30,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Re-score saved frame scores (frame_scores.npz of tools/test.py) with '
         'other weights, normalizers or smoothing, in seconds and without the model.')
-    parser.add_argument('frame_scores', help='frame_scores.npz (or the folder holding it)')
+    parser.add_argument('frame_scores', nargs='+',
+                        help='frame_scores.npz (or the folder holding it); several: an '
+                        'ensemble of those runs')
     add_scoring_args(parser)
     parser.add_argument('--score-names', nargs='+', metavar='NAME',
                         help="scores to evaluate each alone (default: all; 'none' for none), "
@@ -50,12 +56,18 @@ def _same(a, b) -> bool:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    scores = FrameScores.load(args.frame_scores)
+    runs = [FrameScores.load(p) for p in args.frame_scores]
+    scores = runs[0]
     if not scores.settings:
         print('note: this file carries no saved settings (an older test run): the weights '
               'must be given, and the normalizer defaults to MinMaxNormalizer unless '
               '--normalizer is given')
     weights, default, overrides = resolve_settings(scores, args)
+    if len(runs) > 1:
+        try:
+            scores = FrameScores.average(runs, default, overrides)
+        except (KeyError, ValueError) as e:
+            sys.exit(f'error: {e}')
     if not weights:
         sys.exit('this file carries no saved weights: pass --weights, e.g. vcr=0.1 ffp=0.8 '
                  'prp=1')
@@ -70,7 +82,10 @@ def main(argv=None) -> dict:
     except (KeyError, ValueError) as e:
         sys.exit(f'error: {e}')
 
-    print(f'frame scores: {args.frame_scores} ({len(scores.video_names)} videos; scores '
+    if len(runs) > 1:
+        print(f'ensemble of {len(runs)} runs: each score normalised per video in each run, '
+              'averaged over the runs, then normalised and fused as below')
+    print(f'frame scores: {" ".join(args.frame_scores)} ({len(scores.video_names)} videos; scores '
           f'{", ".join(scores.score_names)})')
     print('weights (alphas): ' + ', '.join(f'{k}={v:g}' for k, v in weights.items()))
     print('normalizers (per video, before fusion):')
@@ -104,10 +119,10 @@ def main(argv=None) -> dict:
 
     no_options = not any([args.weights, args.normalizer, args.normalizer_for,
                           args.smooth is not None, args.stats_file])
-    folder = args.frame_scores if osp.isdir(args.frame_scores) else osp.dirname(
-        osp.abspath(args.frame_scores))
+    first = args.frame_scores[0]
+    folder = first if osp.isdir(first) else osp.dirname(osp.abspath(first))
     saved_metrics = osp.join(folder, 'metrics.json')
-    if no_options and osp.isfile(saved_metrics):
+    if no_options and len(runs) == 1 and osp.isfile(saved_metrics):
         with open(saved_metrics) as f:
             run = json.load(f)
         same = all(_same(run[k], v) for k, v in m.items() if k in run)
@@ -118,7 +133,8 @@ def main(argv=None) -> dict:
         files = scores.save(args.out_dir, scores.evaluate(weights, default, overrides))
         with open(osp.join(args.out_dir, 'metrics.json'), 'w') as f:
             json.dump(dict(m, each_score_alone=table, settings=scores.settings,
-                           source=osp.abspath(args.frame_scores)), f, indent=2)
+                           source=[osp.abspath(p) for p in args.frame_scores]), f,
+                      indent=2)
         print(f'\nwritten: {", ".join(files + [osp.join(args.out_dir, "metrics.json")])}')
     return dict(metrics=m, alone=table, evaluation=ev)
 

@@ -90,6 +90,44 @@ class FrameScores:
         nf = [int(num_frames[v]) for v in vids] if num_frames else None
         return cls(vids, vnames, frames, labels, raw, names, dict(settings or {}), nf)
 
+    @classmethod
+    def average(cls, runs: Sequence['FrameScores'], normalizer: Optional[Mapping] = None,
+                normalizers: Optional[Mapping] = None,
+                names: Optional[Sequence[str]] = None) -> 'FrameScores':
+        """The scores of an ensemble of test runs of the same test set (models trained
+        with other seeds, say): each score is normalised per video in each run, then
+        averaged over the runs.
+
+        ``None`` normalizer arguments take each run's saved settings. ``names`` defaults
+        to the scores every run has. The result keeps the first run's settings, so
+        evaluating it normalises the averages once more with the same normalizers (for
+        min-max: the averages are rescaled to [0, 1] before the alphas weigh them).
+        """
+        if not runs:
+            raise ValueError('FrameScores.average needs at least one run')
+        first = runs[0]
+        for k, run in enumerate(runs[1:], start=1):
+            if run.video_names != first.video_names:
+                raise ValueError(f'run {k} scored videos {run.video_names}, run 0 '
+                                 f'{first.video_names}: average runs of one test set')
+            for i, name in enumerate(first.video_names):
+                if not (np.array_equal(run.frames[i], first.frames[i])
+                        and np.array_equal(run.labels[i], first.labels[i])):
+                    raise ValueError(f'video {name}: run {k} scored other frames or has other '
+                                     'labels than run 0 (another window length or label '
+                                     'file?): average runs of one test protocol')
+        common = [n for n in first.score_names if all(n in r.score_names for r in runs)]
+        names = list(names or common)
+        missing = [n for n in names if n not in common]
+        if missing:
+            raise KeyError(f'score(s) {missing} are not in every run; common: {common}')
+        built = [r.normalizers(normalizer, normalizers, names) for r in runs]
+        raw = [{n: np.mean([b[n](r.raw[i][n]) for r, b in zip(runs, built)], axis=0)
+                for n in names} for i in range(len(first.video_names))]
+        return cls(list(first.video_idx), list(first.video_names), list(first.frames),
+                   list(first.labels), raw, names, dict(first.settings),
+                   first.num_frames)
+
     # ------------------------------------------------------------------ evaluating
     def normalizers(self, normalizer: Optional[Mapping] = None,
                     normalizers: Optional[Mapping] = None,

@@ -46,6 +46,16 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     return cfg
 
 
+def set_score_output_dir(cfg: Config, out_dir: str) -> None:
+    """Have every ``FrameAUROCMetric`` of the test evaluator write its frame scores
+    (``frame_scores.{npz,csv}``, ``per_video_auroc.csv``) to ``out_dir``."""
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
+        cfg.test_evaluator]
+    for ev in evaluators:
+        if ev.get('type') == 'FrameAUROCMetric':
+            ev['output_dir'] = out_dir
+
+
 def enable_amp(cfg: Config) -> None:
     if not torch.cuda.is_available():
         print_log('--amp needs a GPU; training in float32 on the CPU', logger='current',
