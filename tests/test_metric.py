@@ -45,3 +45,33 @@ def test_unknown_score_name_is_reported():
     metric.process({}, records(0, [1, 2, 3], [0, 1, 0], [1, 2, 3], [1, 2, 3]))
     with pytest.raises(KeyError, match='ffp'):
         metric.compute_metrics(metric.results)
+
+
+def test_compare_normalizers_report_other_rescalings_beside_the_headline():
+    smooth = dict(type='Chain', steps=[dict(type='MinMaxNormalizer'),
+                                       dict(type='GaussianSmoothing', sigma=1)])
+    metric = METRICS.build(dict(
+        type='FrameAUROCMetric', score_weights=dict(vcr=0.5, prp=1.0), normalizer=smooth,
+        normalizers=dict(prp=dict(type='RobustNormalizer')),
+        compare_normalizers=dict(paper=dict(type='MinMaxNormalizer'))))
+    metric.dataset_meta = dict(video_names=['a', 'b'], num_frames=[9, 8], window_length=3)
+    a = dict(frames=[2, 3, 4, 5, 6, 7, 8], labels=[0, 0, 1, 1, 0, 0, 1],
+             vcr=[1, 5, 2, 9, 1, 7, 3], prp=[.1, .8, .3, .9, .1, .2, .4])
+    b = dict(frames=[2, 3, 4, 5, 6, 7], labels=[0, 1, 0, 1, 0, 0],
+             vcr=[10, 30, 20, 10, 40, 5], prp=[.5, .4, .6, .5, .1, .9])
+    metric.process({}, records(0, **a) + records(1, **b))
+    out = metric.compute_metrics(metric.results)
+    labels = a['labels'] + b['labels']
+    # the comparison uses min-max for every score: the prp override is left out
+    plain = np.concatenate([0.5 * minmax(v['vcr']) + minmax(v['prp']) for v in (a, b)])
+    assert out['micro_auroc_paper'] == pytest.approx(roc_auc_score(labels, plain))
+    assert out['micro_auroc'] != pytest.approx(out['micro_auroc_paper'])
+
+
+def test_compare_normalizers_are_checked_when_the_metric_is_built():
+    with pytest.raises(KeyError, match='MinMaxNormaliser'):
+        METRICS.build(dict(type='FrameAUROCMetric', score_weights=dict(vcr=1.0),
+                           compare_normalizers=dict(paper=dict(type='MinMaxNormaliser'))))
+    with pytest.raises(ValueError, match='normalizer config'):
+        METRICS.build(dict(type='FrameAUROCMetric', score_weights=dict(vcr=1.0),
+                           compare_normalizers=dict(paper='MinMaxNormalizer')))

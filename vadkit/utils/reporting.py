@@ -16,6 +16,10 @@ def report_metrics(metrics: dict, out_dir: str) -> None:
         lines.append(f"macro AUROC (mean over videos with both classes): "
                      f"{100 * metrics['macro_auroc']:.2f} %")
     for k, v in metrics.items():
+        if k.startswith('micro_auroc_'):
+            lines.append(f'micro AUROC, {k[12:]!r} rescaling (compare_normalizers): '
+                         f'{100 * v:.2f} %')
+    for k, v in metrics.items():
         if k.endswith('_micro_auroc'):
             lines.append(f'  {k[:-12]} alone (micro AUROC): {100 * v:.2f} %')
     print('\n'.join(['=' * 60] + lines + [f'metrics: {osp.join(out_dir, "metrics.json")}',

@@ -36,6 +36,12 @@ class FrameAUROCMetric(BaseMetric):
         output_dir: If set, write ``frame_scores.npz`` (raw and rescaled scores, labels,
             video names and these settings: the input of the re-scoring tools),
             ``frame_scores.csv`` and ``per_video_auroc.csv`` there.
+        compare_normalizers: Other rescalings to report beside the headline, ``{label:
+            normalizer config}``: each is applied to every score (per-score overrides
+            left out), fused with the same weights, and reported as
+            ``micro_auroc_<label>``. A config that smooths its scores, for instance,
+            keeps the paper's plain min-max figure beside its own with
+            ``dict(paper=dict(type='MinMaxNormalizer'))``.
     """
 
     default_prefix = ''
@@ -45,6 +51,7 @@ class FrameAUROCMetric(BaseMetric):
                  normalizer: dict = dict(type='MinMaxNormalizer'),
                  normalizers: Optional[Dict[str, dict]] = None,
                  output_dir: Optional[str] = None,
+                 compare_normalizers: Optional[Dict[str, dict]] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -55,6 +62,12 @@ class FrameAUROCMetric(BaseMetric):
         self.normalizer_cfg = normalizer
         self.normalizer_cfgs = dict(normalizers or {})
         self.output_dir = output_dir
+        self.compare_normalizers = dict(compare_normalizers or {})
+        for label, cfg in self.compare_normalizers.items():
+            if not isinstance(cfg, dict) or 'type' not in cfg:
+                raise ValueError(f'compare_normalizers[{label!r}] must be a normalizer config '
+                                 f"such as dict(type='MinMaxNormalizer'), got {cfg!r}")
+            SCORE_NORMALIZERS.build(cfg)  # an unknown type fails here, not after testing
 
     @property
     def settings(self) -> dict:
@@ -88,4 +101,8 @@ class FrameAUROCMetric(BaseMetric):
         if self.output_dir:
             files = scores.save(self.output_dir, evaluation)
             print_log(f'frame scores written to {", ".join(files)}', logger='current')
-        return dict(evaluation.metrics)
+        metrics = dict(evaluation.metrics)
+        for label, cfg in self.compare_normalizers.items():
+            other = scores.evaluate(self.score_weights, normalizer=cfg, normalizers={})
+            metrics[f'micro_auroc_{label}'] = other.metrics['micro_auroc']
+        return metrics
