@@ -128,8 +128,9 @@ class BaseLayout:
     def check_root(self) -> None:
         if not osp.isdir(self.root):
             raise DatasetError(
-                f'dataset root {self.root!r} does not exist (cwd: {os.getcwd()}): set '
-                "data_root in the config or pass --cfg-options data_root=/path/to/dataset")
+                f'dataset root {self.root!r} does not exist (cwd: {os.getcwd()}): pass '
+                'the right folder with --data-root /path/to/dataset (tools/train.py, '
+                'tools/test.py) or set data_root in the config')
 
     def load(self, split: str) -> List[VideoRecord]:
         """The videos of ``split``, checked (see :meth:`validate`)."""
