@@ -19,6 +19,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
+from vadkit.utils.errors import run_cli  # noqa: E402
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Calibrate anomaly thresholds on normal videos',
@@ -88,4 +90,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -17,6 +17,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
+from vadkit.utils.errors import run_cli  # noqa: E402
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Export a vadkit model for deployment',
@@ -58,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -12,6 +12,7 @@ from mmengine.runner import Runner  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir  # noqa: E402
+from vadkit.utils.errors import run_cli  # noqa: E402
 
 
 def parse_args():
@@ -56,8 +57,12 @@ def main():
         report_metrics(runner.test(), runner.work_dir)
 
 
-if __name__ == '__main__':
+def run() -> None:
     try:
         main()
     finally:
         shutdown_distributed()
+
+
+if __name__ == '__main__':
+    run_cli(run)

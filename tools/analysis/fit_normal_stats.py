@@ -20,6 +20,7 @@ from vadkit.evaluation.normalizers import compute_normal_stats, save_normal_stat
 from vadkit.evaluation.offline import build_window_dataset, load_model, score_windows  # noqa
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.run_config import load_config  # noqa: E402
+from vadkit.utils.errors import run_cli  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -62,4 +63,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -17,6 +17,7 @@ from torch import nn  # noqa: E402
 from vadkit.registry import MODELS  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.run_config import load_config  # noqa: E402
+from vadkit.utils.errors import run_cli  # noqa: E402
 
 
 def count_macs(model: nn.Module, clip: torch.Tensor) -> dict:
@@ -99,4 +100,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -22,6 +22,7 @@ from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.run_config import load_config  # noqa: E402
 from vadkit.visualization.error_maps import (compute_error_maps, default_measures,  # noqa
                                              frame_image, plot_error_maps)
+from vadkit.utils.errors import run_cli  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -94,4 +95,4 @@ def main(argv=None) -> str:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -16,6 +16,7 @@ from vadkit.evaluation.rescoring import (add_scoring_args, normalizers_in_words,
                                          resolve_settings)
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.visualization.score_plots import plot_frame_scores  # noqa: E402
+from vadkit.utils.errors import run_cli  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -56,4 +57,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -22,6 +22,7 @@ from vadkit.evaluation.alpha_search import (find_weights, grid_search,  # noqa: 
 from vadkit.evaluation.rescoring import (add_scoring_args, describe_normalizers,  # noqa: E402
                                          resolve_settings)
 from vadkit.utils import register_all_modules  # noqa: E402
+from vadkit.utils.errors import run_cli  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -133,4 +134,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

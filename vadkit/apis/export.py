@@ -15,10 +15,12 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
+from vadkit.utils.errors import VadkitError
+
 FORMATS = ('torchscript', 'onnx')
 
 
-class ExportError(RuntimeError):
+class ExportError(VadkitError, RuntimeError):
     """An export that cannot be made or does not reproduce PyTorch's scores."""
 
 

@@ -14,10 +14,12 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from vadkit.utils.errors import VadkitError
+
 from vadkit.utils import register_all_modules
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointMismatchError(VadkitError, ValueError):
     """A checkpoint whose weights do not fit the model its config builds."""
 
 

@@ -14,6 +14,8 @@ from typing import Iterable, Iterator, List, Optional, Union
 import cv2
 import numpy as np
 
+from vadkit.utils.errors import VadkitError
+
 from vadkit.datasets.frame_store import read_image
 from vadkit.datasets.layouts.base_layout import (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS,
                                                  list_images, natural_key)
@@ -22,7 +24,7 @@ from vadkit.datasets.layouts.base_layout import (IMAGE_EXTENSIONS, VIDEO_EXTENSI
 DEFAULT_FPS = 25.0
 
 
-class InputError(ValueError):
+class InputError(VadkitError, ValueError):
     """An input that cannot be scored; the message names it and says how to fix it."""
 
 

@@ -29,10 +29,12 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from mmengine.logging import print_log
 
+from .errors import VadkitError
+
 __all__ = ['PluginImportError', 'import_plugins', 'parse_custom_imports', 'plugin_modules']
 
 
-class PluginImportError(ImportError):
+class PluginImportError(VadkitError, ImportError):
     """A module listed in a config's ``custom_imports`` could not be imported."""
 
 

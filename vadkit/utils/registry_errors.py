@@ -6,8 +6,10 @@ from typing import Any, Optional
 
 from mmengine.registry import Registry, build_from_cfg
 
+from .errors import VadkitError
 
-class UnknownTypeError(KeyError):
+
+class UnknownTypeError(VadkitError, KeyError):
     """A config names a ``type`` that its registry does not hold."""
 
     def __str__(self) -> str:  # KeyError would print the repr of the message

@@ -13,6 +13,8 @@ from typing import List, Optional, Sequence
 import numpy as np
 from mmengine.logging import print_log
 
+from vadkit.utils.errors import VadkitError
+
 from ..video_record import VideoRecord
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
@@ -85,7 +87,7 @@ def check_split(split: str) -> str:
     return split
 
 
-class DatasetError(ValueError):
+class DatasetError(VadkitError, ValueError):
     """A dataset on disk that cannot be read as configured; the message says how to fix it."""
 
 
