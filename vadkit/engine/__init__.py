@@ -1,2 +1,3 @@
 from .hooks import *  # noqa: F401,F403
 from .loops import InferenceTestLoop, fold_batchnorm, inference_model  # noqa: F401
+from .runner import VadkitRunner  # noqa: F401
