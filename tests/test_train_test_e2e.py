@@ -1,4 +1,5 @@
 """End to end: train, resume, test, distributed test, through the command-line tools."""
+import json
 import os
 import os.path as osp
 import subprocess
@@ -56,6 +57,11 @@ def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
                '--work-dir', trained['work'], '--out-dir', out_dir])
     assert 'micro AUROC' in out
     assert osp.isfile(osp.join(out_dir, 'metrics.json'))
+    with open(osp.join(out_dir, 'machine.json')) as f:
+        machine = json.load(f)
+    # the figures name the kernels' instruction set they are exact for
+    assert machine['cpu_capability'] == torch.backends.cpu.get_cpu_capability()
+    assert f"{machine['cpu_capability']} kernels" in out
     scores = np.load(osp.join(out_dir, 'frame_scores.npz'))
     # 2 test videos of 40 frames; the first T = 4 frames of each have no score
     assert len(scores['score']) == 2 * (40 - 4)

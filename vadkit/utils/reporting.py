@@ -4,13 +4,19 @@ import os.path as osp
 
 from mmengine.dist import is_main_process
 
+from .machine import describe_machine, machine_info
+
 
 def report_metrics(metrics: dict, out_dir: str) -> None:
-    """Write ``metrics.json`` to ``out_dir`` and print the headline numbers."""
+    """Write ``metrics.json`` and ``machine.json`` (what the figures were measured on) to
+    ``out_dir`` and print the headline numbers."""
     if not is_main_process() or metrics is None:
         return
     with open(osp.join(out_dir, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=2)
+    machine = machine_info()
+    with open(osp.join(out_dir, 'machine.json'), 'w') as f:
+        json.dump(machine, f, indent=2)
     lines = [f"micro AUROC (frame-level, all videos pooled): {100 * metrics['micro_auroc']:.2f} %"]
     if 'macro_auroc' in metrics:
         lines.append(f"macro AUROC (mean over videos with both classes): "
@@ -22,5 +28,7 @@ def report_metrics(metrics: dict, out_dir: str) -> None:
     for k, v in metrics.items():
         if k.endswith('_micro_auroc'):
             lines.append(f'  {k[:-12]} alone (micro AUROC): {100 * v:.2f} %')
+    lines.append(f'measured on: {describe_machine(machine)} (figures are exact per '
+                 'instruction set, not across machine kinds)')
     print('\n'.join(['=' * 60] + lines + [f'metrics: {osp.join(out_dir, "metrics.json")}',
                                           '=' * 60]), flush=True)
