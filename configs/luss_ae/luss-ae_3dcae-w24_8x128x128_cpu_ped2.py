@@ -1,4 +1,5 @@
-# LUSS-AE on UCSD Ped2, small enough to train on a 2-core CPU in under 30 minutes:
+# LUSS-AE on UCSD Ped2, small enough to train on a 2-core CPU (17 minutes on AVX-512 cores,
+# about 60 on AVX2-only cores):
 # 128x128 frames, T = 8, quarter widths (24, 32, 64, 64), batch 4, 20 epochs (12,120 Adam
 # steps). On 2 cores a window costs the same at batch 4 as at 16, so batch 4 buys 4x the
 # updates in the same time: with batch 16 and 12 epochs (1,824 steps) the model reached

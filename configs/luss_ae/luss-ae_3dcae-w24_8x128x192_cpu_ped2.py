@@ -1,4 +1,5 @@
-# LUSS-AE on UCSD Ped2 on a 2-core CPU in under 30 minutes, the recommended small config:
+# LUSS-AE on UCSD Ped2 on a 2-core CPU, the recommended small config (17 minutes on AVX-512
+# cores, about 60 on AVX2-only cores):
 # the 8x128x128 CPU config at Ped2's own aspect ratio (240x360 frames -> 128x192), 14
 # epochs (8,484 Adam steps, the same wall time as 20 epochs at 128x128), and each score's
 # per-video min-max followed by temporal Gaussian smoothing (sigma 3 frames, centred).
