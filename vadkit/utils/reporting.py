@@ -28,7 +28,7 @@ def report_metrics(metrics: dict, out_dir: str) -> None:
     for k, v in metrics.items():
         if k.endswith('_micro_auroc'):
             lines.append(f'  {k[:-12]} alone (micro AUROC): {100 * v:.2f} %')
-    lines.append(f'measured on: {describe_machine(machine)} (figures are exact per thread count and '
-                 'instruction set, not across machine kinds)')
+    lines.append(f'measured on: {describe_machine(machine)} (a deterministic config repeats '
+                 'its figures exactly for the same instruction set and thread count)')
     print('\n'.join(['=' * 60] + lines + [f'metrics: {osp.join(out_dir, "metrics.json")}',
                                           '=' * 60]), flush=True)
