@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from vadkit.utils.config_validation import validate_config
 from vadkit.utils.errors import VadkitError
 
 from vadkit.utils import register_all_modules
@@ -32,6 +33,8 @@ def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) 
         cfg = Config.fromfile(str(config))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    # only the model is built here: its typos and bad values, all at once, before the build
+    validate_config(cfg, parts=('model', ))
     return cfg
 
 

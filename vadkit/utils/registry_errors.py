@@ -35,19 +35,23 @@ def _root_build_func(registry: Registry):
     return build_from_cfg if node is registry else node.build_func
 
 
+def unknown_type_message(obj_type: str, registry: Registry) -> str:
+    """Why ``obj_type`` cannot be built from ``registry``: the close matches and the fix."""
+    names = _registered_names(registry)
+    close = difflib.get_close_matches(obj_type, names, n=5, cutoff=0.5)
+    hint = (f'Did you mean: {", ".join(close)}?' if close else
+            f'Registered types: {", ".join(names)}.')
+    return (f"type '{obj_type}' is not in vadkit's '{registry.name}' registry. {hint} "
+            "If it comes from a plugin, list the plugin's module in the config's "
+            "custom_imports = dict(imports=[...]).")
+
+
 def build_with_suggestions(cfg: Any, registry: Registry, *args, **kwargs):
     """Build ``cfg`` from ``registry``; an unknown type names the registry and the close
     matches instead of mmengine's bare ``KeyError``."""
     obj_type = cfg.get('type') if isinstance(cfg, dict) else None
     if isinstance(obj_type, str) and registry.get(obj_type) is None:
-        names = _registered_names(registry)
-        close = difflib.get_close_matches(obj_type, names, n=5, cutoff=0.5)
-        hint = (f'Did you mean: {", ".join(close)}?' if close else
-                f'Registered types: {", ".join(names)}.')
-        raise UnknownTypeError(
-            f"type '{obj_type}' is not in vadkit's '{registry.name}' registry. {hint} "
-            "If it comes from a plugin, list the plugin's module in the config's "
-            "custom_imports = dict(imports=[...]).")
+        raise UnknownTypeError(unknown_type_message(obj_type, registry))
     try:
         return _root_build_func(registry)(cfg, registry, *args, **kwargs)
     except TypeError as e:

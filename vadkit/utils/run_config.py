@@ -6,6 +6,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from .config_validation import validate_config
 from .dist import cpu_model_wrapper_cfg, init_distributed
 from .plugins import import_plugins
 
@@ -39,6 +40,8 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
     cfg.launcher = launcher
+    # every typo and bad value at once, before a dataset or a model is built
+    validate_config(cfg, source=f'config {path}')
     if launcher != 'none':
         init_distributed(launcher)
         if not torch.cuda.is_available():
