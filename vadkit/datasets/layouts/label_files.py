@@ -10,10 +10,9 @@ Whole-split files (one file for all test videos, in order):
   inclusive, several ranges allowed (Ped1).
 
 Per-video files: ShanghaiTech's ``test_frame_mask/<video>.npy`` (one entry a frame),
-Avenue's ``testing_label_mask/N_label.mat`` (``volLabel``: one pixel mask a frame) and
-interval files of users' own data (CSV ``start,end`` rows or JSON ``[[start, end], ...]``).
+Avenue's ``testing_label_mask/N_label.mat`` (``volLabel``: one pixel mask a frame). Interval
+files of users' own data are read by :mod:`.interval_labels`.
 """
-import json
 import os.path as osp
 import re
 from typing import List, Sequence, Tuple
@@ -21,12 +20,13 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from .base_layout import DatasetError
+from .interval_labels import read_interval_file  # noqa: F401  (its former home)
 
 Ranges = List[Tuple[int, int]]
 
 
-def _ranges_to_labels(ranges: Ranges, n: int, name: str, source: str, base: int = 1,
-                      hint: str = '') -> np.ndarray:
+def _ranges_to_labels(ranges: Ranges, n: int, name: str, source: str,
+                      base: int = 1) -> np.ndarray:
     """0/1 labels of ``n`` frames from inclusive ``(start, end)`` ranges numbered from
     ``base``."""
     y = np.zeros(n, dtype=np.uint8)
@@ -35,7 +35,7 @@ def _ranges_to_labels(ranges: Ranges, n: int, name: str, source: str, base: int 
             raise DatasetError(
                 f'ground truth {source} marks frames {a}-{b} ({base}-based, end inclusive) of '
                 f'test video {name}, which has {n} frames (valid: {base}-{n - 1 + base}): '
-                f'check that the label file belongs to these frames{hint}')
+                'check that the label file belongs to these frames')
         y[a - base:b - base + 1] = 1
     return y
 
@@ -175,53 +175,3 @@ def read_vollabel(path: str) -> np.ndarray:
         return np.any(cells, axis=(0, 1)).astype(np.uint8)
     raise DatasetError(f'{path}: volLabel should be a 1xN cell of masks (or an HxWxN '
                        f'array), got {cells.dtype} {cells.shape}')
-
-
-def read_interval_file(path: str) -> Ranges:
-    """Anomalous intervals of one video: CSV/TXT rows ``start,end`` (a header row and
-    ``#`` comments are skipped; an empty file means no anomaly) or JSON ``[[start, end],
-    ...]`` (or ``{"anomalies": [[start, end], ...]}``). Numbers are returned as written;
-    the caller applies its index base."""
-    ext = osp.splitext(path)[1].lower()
-    try:
-        if ext == '.json':
-            with open(path) as f:
-                data = json.load(f)
-            if isinstance(data, dict):
-                data = data.get('anomalies', data.get('intervals'))
-            rows = [tuple(r) for r in data]
-        else:
-            rows, seen_line = [], False
-            with open(path) as f:
-                for line in f:
-                    cells = [c for c in re.split(r'[,;\s]+', line.split('#', 1)[0]) if c]
-                    if not cells:
-                        continue
-                    if not all(re.fullmatch(r'[+-]?\d+', c) for c in cells):
-                        if seen_line:
-                            raise ValueError(f'non-numeric row {line.strip()!r}')
-                        seen_line = True
-                        continue  # a header row such as "start,end"
-                    seen_line = True
-                    rows.append(tuple(cells))
-        out = []
-        for r in rows:
-            if len(r) != 2:
-                raise ValueError(f'row {list(r)} is not a [start, end] pair')
-            out.append((int(r[0]), int(r[1])))
-        return out
-    except (ValueError, TypeError, json.JSONDecodeError) as e:
-        raise DatasetError(
-            f'{path}: cannot read anomalous intervals ({e}); write one "start,end" row an '
-            'interval (CSV) or [[start, end], ...] (JSON)') from e
-
-
-def labels_from_intervals(path: str, num_frames: int, name: str,
-                          index_base: int = 0) -> np.ndarray:
-    """0/1 labels of one video from an interval file (see :func:`read_interval_file`);
-    ``index_base`` is the number of the first frame (0 or 1); ends are inclusive."""
-    other = 1 - index_base
-    hint = (f', and whether its frame numbers start at {index_base} (the layout\'s '
-            f'label_index_base; set it to {other} if they start at {other})')
-    return _ranges_to_labels(read_interval_file(path), num_frames, name, path,
-                             base=index_base, hint=hint)

@@ -1,5 +1,9 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .cpu_allocator_hook import CPUAllocatorHook
+from .crash_point_hook import CrashPointHook
 from .finite_loss_hook import FiniteLossHook
 from .plain_checkpoint_hook import PlainCheckpointHook
+from .rng_state_hook import RNGStateHook
 
-__all__ = ['CPUAllocatorHook', 'FiniteLossHook', 'PlainCheckpointHook']
+__all__ = ['AtomicCheckpointHook', 'CPUAllocatorHook', 'CrashPointHook', 'FiniteLossHook',
+           'PlainCheckpointHook', 'RNGStateHook']
