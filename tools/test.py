@@ -1,4 +1,11 @@
-"""Test a checkpoint: metrics plus every frame's raw and final score in the work dir."""
+"""Test a checkpoint: metrics plus every frame's raw and final score in the work dir.
+
+Everything a test writes (log, config copy, metrics, frame scores) goes to its own out dir,
+by default a new ``test_<time>`` folder inside the work dir, and the test locks that out dir:
+tests of a work dir's checkpoints may run while it trains and beside each other, but never
+two runs into one out dir (the second is refused naming the first). The checkpoint must be
+of the config's model (else refused, naming the differing config entries).
+"""
 import argparse
 import os
 import os.path as osp
@@ -8,9 +15,10 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
+from vadkit.engine.runner import build_runner  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
+from vadkit.utils.checkpoint_files import UnreadableCheckpointError  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.reporting import report_metrics  # noqa: E402
 from vadkit.utils.run_config import load_config, set_score_output_dir  # noqa: E402
@@ -37,16 +45,16 @@ def parse_args():
 def main():
     args = parse_args()
     if not osp.isfile(args.checkpoint):
-        sys.exit(f'checkpoint {args.checkpoint!r} does not exist')
+        raise UnreadableCheckpointError(f'checkpoint {args.checkpoint} does not exist')
     register_all_modules(init_default_scope=False)
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.data_root,
                       args.launcher)
     cfg.load_from = args.checkpoint
     out_dir = args.out_dir or osp.join(cfg.work_dir, time.strftime('test_%Y%m%d_%H%M%S'))
     set_score_output_dir(cfg, out_dir)
-    runner = Runner.from_cfg(cfg)
+    cfg.work_dir = out_dir  # the runner's log, config copy and lock: nothing in the work dir
+    runner = build_runner(cfg)
     metrics = runner.test()
-    os.makedirs(out_dir, exist_ok=True)
     report_metrics(metrics, out_dir)
 
 

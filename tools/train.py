@@ -7,8 +7,8 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
+from vadkit.engine.runner import build_runner  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir  # noqa: E402
@@ -50,7 +50,7 @@ def main():
         cfg.resume, cfg.load_from = True, args.resume
     if args.test:
         set_score_output_dir(cfg, cfg.work_dir)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
     if args.test:
         from vadkit.utils.reporting import report_metrics

@@ -1,4 +1,7 @@
 default_scope = 'vadkit'
+# vadkit's runner: one run per work dir, atomic checkpoints that know their model, exact
+# resume (tools build it for configs without this line too)
+runner_type = 'VadkitRunner'
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),

@@ -6,23 +6,21 @@ loadable that way. A checkpoint whose weights do not fit the config (another wid
 another task list, another clip length) is reported with the keys and shapes that differ,
 naming both files, instead of a bare ``load_state_dict`` traceback.
 """
+import logging
 import os.path as osp
-import pickle
 from typing import Optional, Union
 
-import torch
 from mmengine.config import Config
+from mmengine.logging import print_log
 from torch import nn
 
+from vadkit.utils.checkpoint_files import read_checkpoint
 from vadkit.utils.config_validation import validate_config
-from vadkit.utils.errors import VadkitError
+from vadkit.utils.model_identity import CheckpointMismatchError, check_checkpoint_fits
 
 from vadkit.utils import register_all_modules
 
-
-class CheckpointMismatchError(VadkitError, ValueError):
-    """A checkpoint whose weights do not fit the model its config builds."""
-
+__all__ = ['CheckpointMismatchError', 'init_detector', 'load_checked_state_dict', 'load_config']
 
 def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) -> Config:
     if isinstance(config, Config):
@@ -38,64 +36,19 @@ def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) 
     return cfg
 
 
-def _read_state_dict(checkpoint: str) -> dict:
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
-    try:
-        ckpt = torch.load(checkpoint, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e:
-        raise CheckpointMismatchError(
-            f'checkpoint {checkpoint} cannot be loaded safely (weights_only=True): it stores '
-            f'Python objects other than tensors and plain numpy ({str(e).splitlines()[0]}). '
-            "Save checkpoints with vadkit's PlainCheckpointHook (in the default runtime), "
-            "or re-save only the weights: torch.save({'state_dict': sd}, path)") from e
-    except Exception as e:  # noqa: BLE001 - corrupt or non-PyTorch file
-        raise CheckpointMismatchError(f'cannot read checkpoint {checkpoint}: {e}') from e
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict) or not all(torch.is_tensor(v) for v in state.values()):
-        raise CheckpointMismatchError(
-            f'{checkpoint} holds no state dict (expected a dict of tensors, or a dict with '
-            "'state_dict'): is it a vadkit/mmengine checkpoint?")
+def load_checked_state_dict(model: nn.Module, checkpoint: str, config_name: str = '',
+                            model_cfg: Optional[dict] = None) -> None:
+    """Load ``checkpoint`` into ``model`` strictly. A checkpoint of another model (by the
+    model config it records, compared with ``model_cfg``, or by its weights' names and
+    shapes) raises :class:`CheckpointMismatchError`; an unreadable one
+    :class:`~vadkit.utils.checkpoint_files.UnreadableCheckpointError`."""
+    ckpt = read_checkpoint(checkpoint)
+    for note in check_checkpoint_fits(ckpt, model, model_cfg, checkpoint, config_name):
+        print_log(note, logger='current', level=logging.WARNING)
+    state = ckpt.get('state_dict', ckpt)
     prefix = 'module.'
     if state and all(k.startswith(prefix) for k in state):  # saved from a DDP wrapper
         state = {k[len(prefix):]: v for k, v in state.items()}
-    return state
-
-
-def _listing(keys, limit: int = 6) -> str:
-    keys = sorted(keys)
-    more = f' (+{len(keys) - limit} more)' if len(keys) > limit else ''
-    return ', '.join(keys[:limit]) + more
-
-
-def load_checked_state_dict(model: nn.Module, checkpoint: str, config_name: str = '') -> None:
-    """Load ``checkpoint`` into ``model`` strictly; a mismatch raises
-    :class:`CheckpointMismatchError` listing missing/unexpected keys and shape mismatches."""
-    state = _read_state_dict(checkpoint)
-    own = model.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    shapes = [f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
-              for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or unexpected or shapes:
-        parts = []
-        if missing:
-            parts.append(f'{len(missing)} missing key(s) (in the model, not in the '
-                         f'checkpoint): {_listing(missing)}')
-        if unexpected:
-            parts.append(f'{len(unexpected)} unexpected key(s) (in the checkpoint, not in the '
-                         f'model): {_listing(unexpected)}')
-        if shapes:
-            parts.append(f'{len(shapes)} shape mismatch(es): {"; ".join(shapes[:4])}'
-                         + (f' (+{len(shapes) - 4} more)' if len(shapes) > 4 else ''))
-        tasks = getattr(model, 'tasks', None)
-        if tasks is not None and any(k.startswith('tasks.') for k in missing + unexpected):
-            parts.append('the config\'s tasks are ' + ', '.join(
-                f'tasks.{i}={h.name} ({type(h).__name__})' for i, h in enumerate(tasks)))
-        raise CheckpointMismatchError(
-            f'checkpoint {checkpoint} does not match the model of config {config_name}: '
-            + '; '.join(parts) + '. Use the config the checkpoint was trained with (a copy '
-            'is saved in the work dir beside the checkpoint), or a checkpoint of this config.')
     model.load_state_dict(state, strict=True)
 
 
@@ -122,7 +75,7 @@ def init_detector(config: Union[str, Config], checkpoint: Optional[str] = None,
     model = MODELS.build(cfg.model)
     config_name = config if isinstance(config, str) else (cfg.filename or '<Config>')
     if checkpoint is not None:
-        load_checked_state_dict(model, checkpoint, config_name)
+        load_checked_state_dict(model, checkpoint, config_name, cfg.model)
     model.cfg = cfg
     model.checkpoint = checkpoint
     model.config_path = config_name
