@@ -1,9 +1,10 @@
 """The ``vadkit`` command: ``vadkit train|test|detect|calibrate|export ...``.
 
-Each sub-command runs the repository's script of the same name (``tools/<name>.py``) with
-the remaining arguments, exactly as ``python tools/<name>.py ...`` would. The scripts are
-found beside the package (``vadkit/../tools``), which is where an editable install
-(``pip install -e .``) or a source checkout has them.
+Each sub-command runs vadkit's script of the same name (``tools/<name>.py``) with the
+remaining arguments, exactly as ``python tools/<name>.py ...`` would: the checkout's script in
+a source checkout or an editable install, the copy shipped in the package after a plain
+``pip install .``. A config may be given by name (``vadkit train
+luss-ae_3dcae-w8_8x64x64_synthetic``): see :mod:`vadkit.utils.config_paths`.
 """
 import difflib
 import os
@@ -22,9 +23,9 @@ COMMANDS = {
 
 
 def tools_dir() -> str:
-    """The repository's ``tools/`` folder (``$VADKIT_TOOLS_DIR`` overrides it)."""
-    return os.environ.get('VADKIT_TOOLS_DIR') or osp.join(
-        osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools')
+    """vadkit's ``tools/`` folder (``$VADKIT_TOOLS_DIR`` overrides it)."""
+    from vadkit.utils.config_paths import shipped_dir
+    return os.environ.get('VADKIT_TOOLS_DIR') or shipped_dir('tools')
 
 
 def usage() -> str:
@@ -55,9 +56,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     script = osp.join(tools_dir(), COMMANDS[command][0])
     if not osp.isfile(script):
-        print(f'vadkit: {script} not found. The vadkit command runs the scripts in the '
-              "repository's tools/ folder: install vadkit from a checkout with "
-              '`pip install -e .`, or set VADKIT_TOOLS_DIR to that folder.', file=sys.stderr)
+        print(f'vadkit: {script} not found. The vadkit command runs the scripts of vadkit\'s '
+              'tools/ folder, which a wheel built by setup.py ships in the package: reinstall '
+              'vadkit (`pip install .` or `pip install -e .` from a checkout), or set '
+              'VADKIT_TOOLS_DIR to a tools/ folder.', file=sys.stderr)
         return 1
     saved = sys.argv
     sys.argv = [script] + rest
