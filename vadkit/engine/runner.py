@@ -27,14 +27,16 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from vadkit.registry import RUNNERS
-from vadkit.utils.checkpoint_files import (UnreadableCheckpointError, finish_atomic_write,
+from vadkit.utils.checkpoint_files import (check_resumable, finish_atomic_write,
                                            newest_readable_checkpoint, read_checkpoint,
                                            remove_stale_temp_files, temp_name_for)
+from vadkit.utils.console_log import quiet_console
 from vadkit.utils.fault_injection import ENV as CRASH_ENV
 from vadkit.utils.model_identity import IDENTITY_KEY, check_checkpoint_fits, model_identity
 from vadkit.utils.work_dir_lock import WorkDirBusyError, lock_work_dir, unlock_work_dir
 from .hooks import AtomicCheckpointHook, CrashPointHook, RNGStateHook
 from .hooks.rng_state_hook import RNG_KEY
+from .hooks.run_summary_hook import RunSummaryHook
 
 
 def build_runner(cfg) -> Runner:
@@ -51,6 +53,7 @@ class VadkitRunner(Runner):
 
     _preloaded: Optional[tuple] = None  # (path, checkpoint) read while choosing one
     _loaded_rng_state: Optional[dict] = None
+    _nothing_to_resume = False  # resume=True found no checkpoint: trains from scratch
 
     # -- one run per work dir -----------------------------------------------------------
     def setup_env(self, env_cfg: dict) -> None:
@@ -79,6 +82,10 @@ class VadkitRunner(Runner):
         """Let other runs use the work dir before this process ends."""
         unlock_work_dir(self._work_dir)
 
+    # -- a terminal for people: the environment and config dump go to the log file only --
+    def build_logger(self, log_level='INFO', log_file=None, **kwargs):
+        return quiet_console(super().build_logger(log_level, log_file, **kwargs))
+
     # -- hooks the guarantees need -------------------------------------------------------
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
         super().register_hooks(default_hooks, custom_hooks)
@@ -89,6 +96,8 @@ class VadkitRunner(Runner):
             self.register_hook(RNGStateHook())
         if os.environ.get(CRASH_ENV):
             self.register_hook(CrashPointHook())
+        if not any(isinstance(h, RunSummaryHook) for h in self._hooks):
+            self.register_hook(RunSummaryHook())
 
     @property
     def bare_model(self) -> torch.nn.Module:
@@ -120,15 +129,65 @@ class VadkitRunner(Runner):
             if os.path.exists(tmp):
                 os.remove(tmp)
 
-    # -- loading: readable, of this model, strictly --------------------------------------
+    # -- loading: readable, of this model, strictly, checked before anything is built ----
+    def train(self) -> torch.nn.Module:
+        self._read_checkpoint_to_load()
+        model = super().train()
+        self._has_loaded = True  # a test after training tests the trained weights
+        return model
+
+    def val(self) -> dict:
+        self._read_checkpoint_to_load()
+        return super().val()
+
+    def test(self) -> dict:
+        self._read_checkpoint_to_load()
+        return super().test()
+
+    def _read_checkpoint_to_load(self) -> None:
+        """Read and check the checkpoint to load or resume from before the loops (and their
+        datasets) are built, so a bad one is refused at once."""
+        if self._has_loaded or self._preloaded is not None or self._nothing_to_resume:
+            return
+        if self._resume and self._load_from is None:
+            path, checkpoint, skipped = newest_readable_checkpoint(self.work_dir, get_device())
+            for reason in skipped:
+                self.logger.warning(f'resume: skipping an unreadable checkpoint: {reason}')
+            if path is None:
+                self._nothing_to_resume = True
+                self.logger.warning(
+                    f'resume: no {"readable " if skipped else ""}checkpoint in '
+                    f'{self.work_dir}: training starts from scratch (epoch 1)')
+                return
+            self.logger.info(f'resume: from the newest readable checkpoint, {path}')
+        elif self._load_from is not None:
+            path = self._load_from
+            checkpoint = read_checkpoint(path, get_device() if self._resume else 'cpu')
+        else:
+            return
+        if self._resume:
+            check_resumable(checkpoint, path)
+        self._check_model(checkpoint, path, [(r'^module\.', '')])
+        self._preloaded = (path, checkpoint)
+
+    def load_or_resume(self) -> None:
+        if self._has_loaded:
+            return
+        self._read_checkpoint_to_load()
+        if self._resume and self._load_from is None:  # resume the newest readable one
+            if self._preloaded is not None:
+                self.resume(self._preloaded[0])
+            return
+        super().load_or_resume()
+
     def load_checkpoint(self, filename: str, map_location: Union[str, Callable] = 'cpu',
                         strict: bool = True, revise_keys: list = [(r'^module\.', '')]):
         if self._preloaded and self._preloaded[0] == filename:
             checkpoint = self._preloaded[1]
         else:
             checkpoint = read_checkpoint(filename, map_location)
+            self._check_model(checkpoint, filename, revise_keys)
         self._preloaded = None
-        self._check_model(checkpoint, filename, revise_keys)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         _load_checkpoint_to_model(self.bare_model, checkpoint, True, revise_keys=revise_keys)
         self._loaded_rng_state = checkpoint.get(RNG_KEY)
@@ -144,33 +203,16 @@ class VadkitRunner(Runner):
         for note in notes:
             self.logger.warning(note)
 
-    # -- resuming: the newest readable checkpoint, exactly -------------------------------
-    def load_or_resume(self) -> None:
-        if self._has_loaded or not (self._resume and self._load_from is None):
-            return super().load_or_resume()
-        path, checkpoint, skipped = newest_readable_checkpoint(self.work_dir, get_device())
-        for reason in skipped:
-            self.logger.warning(f'resume: skipping an unreadable checkpoint: {reason}')
-        if path is None:
-            self.logger.warning(
-                f'resume: no {"readable " if skipped else ""}checkpoint in {self.work_dir}: '
-                'training starts from scratch (epoch 1)')
-            return
-        self.logger.info(f'resume: from the newest readable checkpoint, {path}')
-        self._preloaded = (path, checkpoint)
-        self.resume(path)
-
+    # -- resuming: exactly where the checkpoint left off ---------------------------------
     def resume(self, filename: str, resume_optimizer: bool = True,
                resume_param_scheduler: bool = True,
                map_location: Union[str, Callable] = 'default') -> None:
         if not (self._preloaded and self._preloaded[0] == filename):
-            self._preloaded = (filename, read_checkpoint(
-                filename, get_device() if map_location == 'default' else map_location))
-        meta = self._preloaded[1].get('meta')
-        if not isinstance(meta, dict) or 'epoch' not in meta or 'iter' not in meta:
-            raise UnreadableCheckpointError(
-                f'checkpoint {filename} holds weights only, no training state to resume '
-                f'(epoch, optimizer): start a new training from it with load_from={filename!r}')
+            checkpoint = read_checkpoint(
+                filename, get_device() if map_location == 'default' else map_location)
+            self._check_model(checkpoint, filename, [(r'^module\.', '')])
+            self._preloaded = (filename, checkpoint)
+        check_resumable(self._preloaded[1], filename)
         super().resume(filename, resume_optimizer, resume_param_scheduler, map_location)
         rng_hook = next(h for h in self._hooks if isinstance(h, RNGStateHook))
         rng_hook.pending = self._loaded_rng_state

@@ -93,11 +93,19 @@ def save_checkpoint_atomic(checkpoint: dict, path: str) -> None:
 
 
 _GLOBAL = re.compile(r'GLOBAL ([\w.]+)')
+_UNPICKLER = re.compile(r'WeightsUnpickler error:\s*(\S[^\n]*)')
 
 
-def _first_line(error: BaseException) -> str:
+def _reason(error: BaseException) -> str:
+    """The gist of a loading error in a few words (PyTorch's advice left out)."""
     text = str(error).strip()
-    return text.splitlines()[0].strip() if text else type(error).__name__
+    found = _UNPICKLER.search(text)
+    if found:
+        return found.group(1).strip().rstrip('.')
+    line = text.splitlines()[0] if text else ''
+    line = line.split('. ')[0].rstrip('.')
+    line = line.replace('PytorchStreamReader failed reading zip archive: ', '')
+    return line.strip() or type(error).__name__
 
 
 def read_checkpoint(path: str, map_location: Any = 'cpu') -> dict:
@@ -117,7 +125,11 @@ def read_checkpoint(path: str, map_location: Any = 'cpu') -> dict:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         found = _GLOBAL.search(str(e))
-        what = f' ({found.group(1)})' if found else ''
+        if found is None:  # not refused for what it holds: a broken pickle stream
+            raise UnreadableCheckpointError(
+                f'checkpoint {path} is corrupt ({_reason(e)}). Use another checkpoint (e.g. '
+                'an earlier epoch_*.pth), or train again') from None
+        what = f' ({found.group(1)})'
         raise UnreadableCheckpointError(
             f'checkpoint {path} carries code or Python objects{what} that vadkit refuses to '
             'load; nothing from it was run. Use a checkpoint saved by vadkit, or one that '
@@ -125,7 +137,7 @@ def read_checkpoint(path: str, map_location: Any = 'cpu') -> dict:
         ) from None
     except Exception as e:  # noqa: BLE001 - zip/pickle errors of a broken file
         raise UnreadableCheckpointError(
-            f'checkpoint {path} is corrupt or truncated ({_first_line(e)}). Use another '
+            f'checkpoint {path} is corrupt or truncated ({_reason(e)}). Use another '
             'checkpoint (e.g. an earlier epoch_*.pth), or train again') from None
     if not isinstance(ckpt, dict):
         raise UnreadableCheckpointError(
@@ -151,14 +163,26 @@ def checkpoint_candidates(work_dir: str) -> List[str]:
     return found
 
 
-def newest_readable_checkpoint(work_dir: str, map_location: Any = 'cpu'
+def check_resumable(checkpoint: dict, path: str) -> None:
+    """Raise :class:`UnreadableCheckpointError` if ``checkpoint`` holds no training state."""
+    meta = checkpoint.get('meta')
+    if not isinstance(meta, dict) or 'epoch' not in meta or 'iter' not in meta:
+        raise UnreadableCheckpointError(
+            f'checkpoint {path} holds weights only, no training state to resume (epoch, '
+            f'optimizer): start a new training from it with load_from={path!r} instead')
+
+
+def newest_readable_checkpoint(work_dir: str, map_location: Any = 'cpu', resumable: bool = True
                                ) -> Tuple[Optional[str], Optional[dict], List[str]]:
-    """The newest checkpoint of ``work_dir`` that reads, its content, and the reasons the
-    newer ones did not read (one line each)."""
+    """The newest checkpoint of ``work_dir`` that reads (and holds a training state, if
+    ``resumable``), its content, and why the newer ones were skipped (one line each)."""
     skipped = []
     for path in checkpoint_candidates(work_dir):
         try:
-            return path, read_checkpoint(path, map_location), skipped
+            checkpoint = read_checkpoint(path, map_location)
+            if resumable:
+                check_resumable(checkpoint, path)
+            return path, checkpoint, skipped
         except UnreadableCheckpointError as e:
             skipped.append(str(e))
     return None, None, skipped
