@@ -31,8 +31,13 @@ def parse_args():
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config entries, e.g. train_cfg.max_epochs=5')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
+    parser.add_argument('--verbose', action='store_true',
+                        help='print the environment and config dump on the terminal too '
+                        '(it is always in the log file); same as VADKIT_VERBOSE=1')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
+    if args.verbose:
+        os.environ['VADKIT_VERBOSE'] = '1'
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
