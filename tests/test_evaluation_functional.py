@@ -8,6 +8,7 @@ import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from vadkit.evaluation import functional as VF  # noqa: N812
+from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.registry import ERROR_MEASURES, SCORE_NORMALIZERS
 from vadkit.utils import register_all_modules
 
@@ -60,7 +61,7 @@ def one_pixel(y, x, value=2.0, h=4, w=4, dtype=torch.float64):
 # Gaussian kernel and blur
 # ---------------------------------------------------------------------------------------
 def test_gaussian_kernel_matches_numpy_and_has_unit_sum():
-    k = VF.gaussian_kernel(1.0, 5, dtype=torch.float64)
+    k = MF.gaussian_kernel(1.0, 5, dtype=torch.float64)
     assert k.shape == (5, 5)
     np.testing.assert_allclose(k.numpy(), np_gaussian(1.0, 5), rtol=1e-12, atol=0)
     assert k.sum().item() == pytest.approx(1.0, abs=1e-12)
@@ -71,26 +72,26 @@ def test_gaussian_kernel_matches_numpy_and_has_unit_sum():
 @pytest.mark.parametrize('sigma,k', [(1.0, 4), (1.0, 0), (0.0, 5), (-1.0, 5)])
 def test_gaussian_kernel_rejects_bad_parameters(sigma, k):
     with pytest.raises(ValueError):
-        VF.gaussian_kernel(sigma, k)
+        MF.gaussian_kernel(sigma, k)
 
 
 @pytest.mark.parametrize('y,x', [(0, 0), (1, 2), (3, 1), (2, 2)])
 def test_blur_matches_numpy_reflect(y, x):
     pred, target = one_pixel(y, x, 1.0)
-    out = VF.blur(pred - target, 1.0, 5)[0, 0].numpy()
+    out = MF.blur(pred - target, 1.0, 5)[0, 0].numpy()
     np.testing.assert_allclose(out, np_blur((pred - target)[0, 0].numpy()), rtol=1e-10,
                                atol=1e-14)
 
 
 def test_blur_keeps_a_flat_image_flat():
     err = torch.full((1, 2, 6, 5), 0.3, dtype=torch.float64)
-    torch.testing.assert_close(VF.blur(err, 1.0, 5), err)
+    torch.testing.assert_close(MF.blur(err, 1.0, 5), err)
 
 
 def test_blur_small_frames_fall_back_to_edge_padding():
     # a 2x2 frame cannot be reflect-padded by 2 pixels; the code replicates the border
     img = np.array([[1.0, 0.0], [0.0, -0.5]])
-    out = VF.blur(torch.from_numpy(img)[None, None], 1.0, 5)[0, 0].numpy()
+    out = MF.blur(torch.from_numpy(img)[None, None], 1.0, 5)[0, 0].numpy()
     np.testing.assert_allclose(out, np_blur(img, mode='edge'), rtol=1e-10)
 
 
@@ -100,9 +101,9 @@ def test_blur_small_frames_fall_back_to_edge_padding():
 def test_mse_single_pixel_by_hand():
     pred, target = one_pixel(1, 2, 2.0)
     # one squared error of 4 over 16 pixels
-    assert VF.mse(pred, target).tolist() == [0.25]
-    assert VF.mse(target, pred).tolist() == [0.25]
-    assert VF.mse(target, target).tolist() == [0.0]
+    assert MF.mse(pred, target).tolist() == [0.25]
+    assert MF.mse(target, pred).tolist() == [0.25]
+    assert MF.mse(target, target).tolist() == [0.0]
 
 
 def test_mse_per_frame_and_per_channel_by_hand():
@@ -111,24 +112,24 @@ def test_mse_per_frame_and_per_channel_by_hand():
     pred[0, 0, 0, 0] = 1.0  # 1 / 8
     pred[1] = 0.5  # 0.25 everywhere
     pred[2, 1, 1, 1] = -4.0  # 16 / 8
-    torch.testing.assert_close(VF.mse(pred, target),
+    torch.testing.assert_close(MF.mse(pred, target),
                                torch.tensor([0.125, 0.25, 2.0], dtype=torch.float64))
 
 
 def test_mse_rejects_mismatched_or_non_4d():
     with pytest.raises(ValueError):
-        VF.mse(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 4, 5))
+        MF.mse(torch.zeros(1, 1, 4, 4), torch.zeros(1, 1, 4, 5))
     with pytest.raises(ValueError):
-        VF.mse(torch.zeros(1, 4, 4), torch.zeros(1, 4, 4))
+        MF.mse(torch.zeros(1, 4, 4), torch.zeros(1, 4, 4))
 
 
 @pytest.mark.parametrize('y,x', [(0, 0), (1, 1), (1, 2), (3, 3), (2, 0)])
 def test_pse_single_pixel_against_numpy(y, x):
     pred, target = one_pixel(y, x, 2.0)
     expected = np_pse((pred - target)[0].numpy())
-    assert VF.pse(pred, target).item() == pytest.approx(expected, rel=1e-10)
+    assert MF.pse(pred, target).item() == pytest.approx(expected, rel=1e-10)
     # blurring spreads the error: less energy than the raw MSE
-    assert VF.pse(pred, target).item() < VF.mse(pred, target).item()
+    assert MF.pse(pred, target).item() < MF.mse(pred, target).item()
 
 
 @pytest.mark.parametrize('y,x', [(0, 0), (1, 1), (1, 2), (3, 3), (2, 0)])
@@ -138,7 +139,7 @@ def test_bpe_single_pixel_against_numpy(y, x):
     pooled = np_blur(err)[::2, ::2]  # rows 0, 2 and columns 0, 2
     expected = (pooled**2).sum() / 16  # divided by C*H*W of the full frame
     assert expected == pytest.approx(np_bpe((pred - target)[0].numpy()), rel=1e-12)
-    assert VF.bpe(pred, target).item() == pytest.approx(expected, rel=1e-10)
+    assert MF.bpe(pred, target).item() == pytest.approx(expected, rel=1e-10)
 
 
 def test_pse_and_bpe_of_a_flat_error_by_hand():
@@ -146,12 +147,12 @@ def test_pse_and_bpe_of_a_flat_error_by_hand():
     # quarter of the 4x4 pixels (2x2 of them), divided by all 16: c^2 / 4.
     target = torch.zeros(1, 1, 4, 4, dtype=torch.float64)
     pred = torch.full_like(target, 0.5)
-    assert VF.mse(pred, target).item() == pytest.approx(0.25)
-    assert VF.pse(pred, target).item() == pytest.approx(0.25, rel=1e-12)
-    assert VF.bpe(pred, target).item() == pytest.approx(0.0625, rel=1e-12)
+    assert MF.mse(pred, target).item() == pytest.approx(0.25)
+    assert MF.pse(pred, target).item() == pytest.approx(0.25, rel=1e-12)
+    assert MF.bpe(pred, target).item() == pytest.approx(0.0625, rel=1e-12)
     # odd size: 5x5 keeps 3x3 = 9 of 25 pixels
     pred5 = torch.full((1, 1, 5, 5), 0.5, dtype=torch.float64)
-    assert VF.bpe(pred5, torch.zeros_like(pred5)).item() == pytest.approx(0.25 * 9 / 25)
+    assert MF.bpe(pred5, torch.zeros_like(pred5)).item() == pytest.approx(0.25 * 9 / 25)
 
 
 def test_bpe_divides_by_channels_and_blurs_channels_independently():
@@ -159,22 +160,22 @@ def test_bpe_divides_by_channels_and_blurs_channels_independently():
     err = torch.randn(1, 3, 6, 6, dtype=torch.float64)
     zeros = torch.zeros_like(err)
     np_err = err[0].numpy()
-    assert VF.pse(err, zeros).item() == pytest.approx(np_pse(np_err), rel=1e-10)
-    assert VF.bpe(err, zeros).item() == pytest.approx(np_bpe(np_err), rel=1e-10)
+    assert MF.pse(err, zeros).item() == pytest.approx(np_pse(np_err), rel=1e-10)
+    assert MF.bpe(err, zeros).item() == pytest.approx(np_bpe(np_err), rel=1e-10)
     # an error in one channel of two halves the measure of that channel alone
     pred, target = one_pixel(1, 2, 2.0)
     two_pred = torch.cat([pred, torch.zeros_like(pred)], 1)
     two_target = torch.zeros_like(two_pred)
-    assert VF.bpe(two_pred, two_target).item() == pytest.approx(VF.bpe(pred, target).item() / 2)
-    assert VF.pse(two_pred, two_target).item() == pytest.approx(VF.pse(pred, target).item() / 2)
+    assert MF.bpe(two_pred, two_target).item() == pytest.approx(MF.bpe(pred, target).item() / 2)
+    assert MF.pse(two_pred, two_target).item() == pytest.approx(MF.pse(pred, target).item() / 2)
 
 
 def test_pse_bpe_other_sigma_kernel_stride():
     torch.manual_seed(1)
     err = torch.randn(2, 1, 8, 8, dtype=torch.float64)
     zeros = torch.zeros_like(err)
-    got_pse = VF.pse(err, zeros, sigma=2.0, kernel_size=3)
-    got_bpe = VF.bpe(err, zeros, sigma=0.7, kernel_size=7, stride=3)
+    got_pse = MF.pse(err, zeros, sigma=2.0, kernel_size=3)
+    got_bpe = MF.bpe(err, zeros, sigma=0.7, kernel_size=7, stride=3)
     for i in range(2):
         assert got_pse[i].item() == pytest.approx(np_pse(err[i].numpy(), sigma=2.0, k=3),
                                                   rel=1e-10)
@@ -185,19 +186,19 @@ def test_pse_bpe_other_sigma_kernel_stride():
 def test_measures_float32():
     pred, target = one_pixel(1, 2, 2.0, dtype=torch.float32)
     err = (pred - target)[0].double().numpy()
-    assert VF.pse(pred, target).dtype == torch.float32
-    assert VF.pse(pred, target).item() == pytest.approx(np_pse(err), rel=1e-5)
-    assert VF.bpe(pred, target).item() == pytest.approx(np_bpe(err), rel=1e-5)
+    assert MF.pse(pred, target).dtype == torch.float32
+    assert MF.pse(pred, target).item() == pytest.approx(np_pse(err), rel=1e-5)
+    assert MF.bpe(pred, target).item() == pytest.approx(np_bpe(err), rel=1e-5)
 
 
 def test_psnr_by_hand():
     pred, target = one_pixel(1, 2, 2.0)
     # MSE 0.25, range 2: 10 log10(4 / 0.25) = 10 log10(16)
-    assert VF.psnr(pred, target).item() == pytest.approx(10 * math.log10(16), rel=1e-12)
+    assert MF.psnr(pred, target).item() == pytest.approx(10 * math.log10(16), rel=1e-12)
     # range 1: 10 log10(1 / 0.25) = 10 log10(4)
-    assert VF.psnr(pred, target, data_range=1.0).item() == pytest.approx(10 * math.log10(4))
+    assert MF.psnr(pred, target, data_range=1.0).item() == pytest.approx(10 * math.log10(4))
     # identical frames: finite, clamped at MSE 1e-10
-    same = VF.psnr(target, target)
+    same = MF.psnr(target, target)
     assert torch.isfinite(same).all()
     assert same.item() == pytest.approx(10 * math.log10(4 / 1e-10))
 
@@ -206,10 +207,10 @@ def test_psnr_by_hand():
 # Registered measure classes
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize('cfg,fn', [
-    (dict(type='MSE'), VF.mse),
-    (dict(type='PSE'), VF.pse),
-    (dict(type='BPE'), VF.bpe),
-    (dict(type='NegativePSNR'), lambda p, t: -VF.psnr(p, t)),
+    (dict(type='MSE'), MF.mse),
+    (dict(type='PSE'), MF.pse),
+    (dict(type='BPE'), MF.bpe),
+    (dict(type='NegativePSNR'), lambda p, t: -MF.psnr(p, t)),
 ])
 def test_registered_measures_on_clips_return_b_by_t(cfg, fn):
     torch.manual_seed(0)

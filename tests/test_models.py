@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from vadkit.evaluation import functional as VF  # noqa: N812
+from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.models.backbones import Conv3DAutoEncoder
 from vadkit.models.heads import ClipFeatures, PlaybackRateHead
 from vadkit.registry import BACKBONES, ERROR_MEASURES, MODELS, TASK_HEADS
@@ -197,14 +197,16 @@ def test_prp_label_smoothing():
     logits = torch.tensor([[2.0, -1.0], [0.5, 1.5]])
     labels = {'prp_label': torch.tensor([0, 1])}
     plain = TASK_HEADS.build(dict(type='PlaybackRateHead'))
-    smooth = TASK_HEADS.build(dict(type='PlaybackRateHead', label_smoothing=0.2))
+    smooth = TASK_HEADS.build(dict(type='PlaybackRateHead',
+                                   loss=dict(type='CrossEntropyLoss', label_smoothing=0.2)))
     logp = logits.log_softmax(1)
     hard = -(logp[0, 0] + logp[1, 1]) / 2
     soft = -((0.9 * logp[0, 0] + 0.1 * logp[0, 1]) + (0.1 * logp[1, 0] + 0.9 * logp[1, 1])) / 2
     torch.testing.assert_close(plain.loss(logits, None, labels), hard)
     torch.testing.assert_close(smooth.loss(logits, None, labels), soft)
     with pytest.raises(ValueError, match='label_smoothing'):
-        TASK_HEADS.build(dict(type='PlaybackRateHead', label_smoothing=1.0))
+        TASK_HEADS.build(dict(type='PlaybackRateHead',
+                              loss=dict(type='CrossEntropyLoss', label_smoothing=1.0)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -460,7 +462,7 @@ def test_predict_extra_measures_on_vcr():
         recon = torch.tanh(model.backbone(x)[1])
     assert set(results[0]['scores']) == {'vcr', 'vcr.pse', 'vcr.bpe', 'ffp', 'prp'}
     frames = lambda v: v.transpose(1, 2).reshape(B * T, 1, HW, HW)  # noqa: E731
-    for key, fn in (('vcr', VF.mse), ('vcr.pse', VF.pse), ('vcr.bpe', VF.bpe)):
+    for key, fn in (('vcr', MF.mse), ('vcr.pse', MF.pse), ('vcr.bpe', MF.bpe)):
         expected = fn(frames(recon), frames(x)).view(B, T).mean(1)
         for i in range(B):
             assert results[i]['scores'][key] == pytest.approx(expected[i].item(), rel=1e-5)

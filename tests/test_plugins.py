@@ -521,7 +521,7 @@ THROWAWAY_FILES = {
         from .task import SampleThrowawayFlipClip, ThrowawayFlipHead
     ''',
     'measure.py': '''
-        from vadkit.evaluation.measures import BaseErrorMeasure
+        from vadkit.models.measures import BaseErrorMeasure
         from vadkit.registry import ERROR_MEASURES
 
 
@@ -617,10 +617,10 @@ def throwaway_config(tmp_path, package: str) -> str:
 
 def assert_not_in_vadkit(package: str, names):
     import vadkit
-    import vadkit.evaluation.measures
+    import vadkit.models.measures
     import vadkit.models.heads
     assert importlib.util.find_spec(f'vadkit.{package}') is None
-    for mod in (vadkit, vadkit.evaluation.measures, vadkit.models.heads):
+    for mod in (vadkit, vadkit.models.measures, vadkit.models.heads):
         assert not any(hasattr(mod, n) for n in names)
 
 

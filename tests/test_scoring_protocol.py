@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation import functional as VF  # noqa: N812
+from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.evaluation.normalizers import build_score_normalizers
 from vadkit.registry import ERROR_MEASURES, METRICS, MODELS, SCORE_NORMALIZERS
 from vadkit.utils import register_all_modules
@@ -48,7 +49,7 @@ def test_mse_map_by_hand():
     expected = np.zeros((6, 6))
     expected[2, 3] = 4.0
     np.testing.assert_array_equal(m[0, 0].numpy(), expected)
-    assert m.mean().item() == VF.mse(pred, target).item()
+    assert m.mean().item() == MF.mse(pred, target).item()
 
 
 def test_pse_map_by_hand_interior_pixel():
@@ -59,7 +60,7 @@ def test_pse_map_by_hand_interior_pixel():
     expected = np.zeros((9, 10))
     expected[2:7, 3:8] = (2.0 * np_gauss2d())**2
     np.testing.assert_allclose(m, expected, rtol=1e-12, atol=1e-15)
-    assert m.mean() == pytest.approx(VF.pse(pred, target).item(), rel=1e-12)
+    assert m.mean() == pytest.approx(MF.pse(pred, target).item(), rel=1e-12)
 
 
 def test_bpe_map_is_the_subsampled_pse_map_and_sums_to_bpe():

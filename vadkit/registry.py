@@ -1,8 +1,8 @@
 """vadkit's registries.
 
 Children of mmengine's root registries (so that a runner built from a vadkit config finds
-vadkit's classes and mmengine's alike), plus four registries of vadkit's own for the parts
-the toolkit is about: backbones, task heads, error measures and score normalizers.
+vadkit's classes and mmengine's alike), plus registries of vadkit's own for the parts
+the toolkit is about: backbones, task heads, losses, error measures and score normalizers.
 Every registry names the package ``locations`` that fill it, so building from a config
 imports what it needs, and an unknown ``type`` is reported with the close matches.
 """
@@ -41,11 +41,13 @@ MODEL_WRAPPERS = _registry('model_wrapper', 'vadkit.models', mm.MODEL_WRAPPERS)
 BACKBONES = _registry('backbone', 'vadkit.models.backbones')
 #: Self-supervised or reconstruction tasks: head, loss and test-time score.
 TASK_HEADS = _registry('task head', 'vadkit.models.heads')
+#: Image/clip error measures (MSE, PSE, BPE, ...) that turn a task's output into a score.
+ERROR_MEASURES = _registry('error measure', 'vadkit.models.measures')
+#: Training losses of the task heads (MSE, cross-entropy, a loss made of an error measure).
+LOSSES = _registry('loss', 'vadkit.models.losses')
 
 METRICS = _registry('metric', 'vadkit.evaluation', mm.METRICS)
 EVALUATOR = _registry('evaluator', 'vadkit.evaluation', mm.EVALUATOR)
-#: Image/clip error measures (MSE, PSE, BPE, ...) that turn a task's output into a score.
-ERROR_MEASURES = _registry('error measure', 'vadkit.evaluation.measures')
 #: Per-video score rescalers (min-max, robust, ...).
 SCORE_NORMALIZERS = _registry('score normalizer', 'vadkit.evaluation.normalizers')
 

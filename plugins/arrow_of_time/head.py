@@ -1,7 +1,6 @@
 """Arrow-of-time prediction: is the clip played forward or backward?"""
 from typing import Dict, Optional, Sequence
 
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from vadkit.models.heads import BaseTaskHead, ClipFeatures
@@ -38,13 +37,14 @@ class ArrowOfTimeHead(BaseTaskHead):
                  conv_channels: int = 32,
                  pooled_size: int = 2,
                  hidden: Sequence[int] = (64, ),
+                 loss: dict = dict(type='CrossEntropyLoss'),
                  **kwargs) -> None:
-        super().__init__(name=name, input_key=input_key, **kwargs)
+        super().__init__(name=name, input_key=input_key, loss=loss, **kwargs)
         self.label_key = label_key
         if temporal_size is None:
             temporal_size = max(1, -(-self.clip_len // 8))
         self.temporal_size = temporal_size
-        in_ch = kwargs.get('code_channels', 256) * temporal_size
+        in_ch = self.code_channels * temporal_size
         self.conv = nn.Sequential(nn.Conv2d(in_ch, conv_channels, 3, padding=1),
                                   nn.ReLU(inplace=True), nn.AdaptiveAvgPool2d(pooled_size))
         dims = (conv_channels * pooled_size * pooled_size, ) + tuple(hidden)
@@ -67,7 +67,7 @@ class ArrowOfTimeHead(BaseTaskHead):
             raise KeyError(f"task '{self.name}' needs '{self.label_key}' in each training "
                            "sample: add dict(type='SampleTemporalOrderClip') to the train "
                            f"pipeline and '{self.label_key}' to PackClipInputs meta_keys")
-        return F.cross_entropy(output, data_samples[self.label_key].long())
+        return self.loss_fn(output, data_samples[self.label_key])
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         return {self.name: output.softmax(1)[:, 1]}

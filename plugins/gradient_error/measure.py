@@ -1,7 +1,7 @@
 """Gradient difference error: compares the edges of a prediction and its target."""
 from torch import Tensor
 
-from vadkit.evaluation.measures import BaseErrorMeasure
+from vadkit.models.measures import BaseErrorMeasure
 from vadkit.registry import ERROR_MEASURES
 
 

@@ -1,4 +1,3 @@
 from .frame_scores import FrameScores
-from .measures import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .normalizers import *  # noqa: F401,F403

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+
+from .functional.auroc import roc_auc_score
 
 
 def parse_grid(text: str) -> List[float]:

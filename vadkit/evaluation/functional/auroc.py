@@ -1,8 +1,17 @@
-"""Frame-level ROC metrics for video anomaly detection."""
+"""Frame-level ROC metrics for video anomaly detection.
+
+scikit-learn is imported when a metric is computed, not with vadkit: building or running a
+model (``register_all_modules``, ``MODELS.build``) does not load it.
+"""
 from typing import Dict, List, Sequence
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+
+
+def roc_auc_score(y, s) -> float:
+    """scikit-learn's ROC AUC (the reference implementation of the metric)."""
+    from sklearn.metrics import roc_auc_score as sk_roc_auc_score
+    return sk_roc_auc_score(y, s)
 
 
 def micro_auroc(scores: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> float:
@@ -39,6 +48,7 @@ def average_precision(scores: Sequence[np.ndarray], labels: Sequence[np.ndarray]
     """Area under the precision-recall curve of the pooled frames (anomalous = positive)."""
     y = np.concatenate([np.asarray(x) for x in labels]).astype(np.int64)
     s = np.concatenate([np.asarray(x, dtype=np.float64) for x in scores])
+    from sklearn.metrics import average_precision_score
     return float(average_precision_score(y, s))
 
 
@@ -46,6 +56,7 @@ def equal_error_rate(scores: Sequence[np.ndarray], labels: Sequence[np.ndarray])
     """Rate where the false positive rate equals the false negative rate (pooled frames)."""
     y = np.concatenate([np.asarray(x) for x in labels]).astype(np.int64)
     s = np.concatenate([np.asarray(x, dtype=np.float64) for x in scores])
+    from sklearn.metrics import roc_curve
     fpr, tpr, _ = roc_curve(y, s, drop_intermediate=False)
     diff = (1 - tpr) - fpr  # decreasing from 1 to -1 along the curve
     i = int(np.argmax(diff <= 0))  # first point past the crossing

@@ -2,11 +2,11 @@
 from typing import Optional, Sequence, Tuple, Union
 
 from mmcv.cnn import build_norm_layer
-from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from vadkit.registry import BACKBONES
 from ..layers import GemmConv3d, GemmConvTranspose3d, set_weight_grad
+from .base_backbone import BaseBackbone
 
 Stride = Union[int, Sequence[int]]
 
@@ -16,7 +16,7 @@ def _triple(s: Stride) -> Tuple[int, int, int]:
 
 
 @BACKBONES.register_module()
-class Conv3DAutoEncoder(BaseModule):
+class Conv3DAutoEncoder(BaseBackbone):
     """Encoder of strided Conv3d blocks and a mirrored ConvTranspose3d decoder.
 
     Each block is conv (kernel 3, padding 1) + normalisation (BatchNorm3d by default) +
@@ -92,7 +92,3 @@ class Conv3DAutoEncoder(BaseModule):
     def decode(self, code: Tensor) -> Tensor:
         """Code -> (B, C, T, H, W) pre-activation reconstruction."""
         return self.decoder(code)
-
-    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        code = self.encode(x)
-        return code, self.decode(code)

@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from vadkit.registry import BACKBONES, MODELS, TASK_HEADS
 
+from ..backbones.base_backbone import BaseBackbone
 from ..heads.base_task_head import BaseTaskHead, ClipFeatures
 
 
@@ -52,9 +53,12 @@ class MultiTaskAutoEncoder(BaseModel):
         if not tasks:
             raise ValueError('MultiTaskAutoEncoder needs at least one task in `tasks`')
         self.backbone = BACKBONES.build(backbone)
+        if not isinstance(self.backbone, BaseBackbone):
+            raise TypeError(f'backbone {type(self.backbone).__name__} must subclass '
+                            'vadkit.models.backbones.BaseBackbone (its contract: in_channels, '
+                            'code_channels, total_stride, encode, decode)')
         self.clip_len = clip_len
-        t_stride = self.backbone.total_stride()[0] if hasattr(self.backbone,
-                                                             'total_stride') else 1
+        t_stride = self.backbone.total_stride()[0]
         if clip_len % t_stride:
             raise ValueError(
                 f'clip_len={clip_len} is not a multiple of the backbone\'s temporal stride '

@@ -5,7 +5,7 @@ from typing import Dict, Optional
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from vadkit.registry import ERROR_MEASURES
+from vadkit.registry import ERROR_MEASURES, LOSSES
 
 
 @dataclass
@@ -30,6 +30,9 @@ class BaseTaskHead(BaseModule):
     Args:
         name: Task name; names its loss (``loss_<name>``) and its score.
         loss_weight: The task's lambda in the training loss.
+        loss: Config of the task's training loss (``vadkit.registry.LOSSES``), e.g.
+            ``dict(type='MSELoss')`` or ``dict(type='MeasureLoss', measure=dict(type='BPE'))``;
+            each head has the paper's loss as its default.
         input_key: Which clip of a training sample the task reads (``window`` for the T+1
             frame window, ``prp_clip`` for the playback-rate clip, ...). At test time every
             task reads the test window.
@@ -45,6 +48,7 @@ class BaseTaskHead(BaseModule):
     def __init__(self,
                  name: str,
                  loss_weight: float = 1.0,
+                 loss: Optional[dict] = None,
                  input_key: str = 'window',
                  measure: Optional[dict] = None,
                  extra_measures: Optional[Dict[str, dict]] = None,
@@ -55,8 +59,11 @@ class BaseTaskHead(BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.name = name
         self.loss_weight = float(loss_weight)
+        self.loss_fn = LOSSES.build(loss) if loss is not None else None
         self.input_key = input_key
         self.clip_len = clip_len
+        self.code_channels = code_channels
+        self.frame_channels = frame_channels
         self.measures = {}
         if measure is not None:
             self.measures[name] = ERROR_MEASURES.build(measure)

@@ -16,11 +16,9 @@ class PlaybackRateHead(BaseTaskHead):
 
     At the paper's size (a 256x2x16x16 code) this is exactly the reference head (MaxPool3d(2),
     Conv2d 256->32, MaxPool2d(2), 512 -> 128 -> 32 -> 2), but it ends in logits: the loss is
-    cross-entropy on logits and the test score the softmax probability of the accelerated
+    cross-entropy on logits by default (``dict(type='CrossEntropyLoss', label_smoothing=...)``
+    softens its targets) and the test score the softmax probability of the accelerated
     class (Eq. 5-7 and 14). Smaller inputs keep the same head through adaptive pooling.
-
-    ``label_smoothing`` (default 0, the paper's loss) softens the cross-entropy targets,
-    which keeps the classifier from saturating on an easy training set.
     """
 
     def __init__(self,
@@ -31,16 +29,11 @@ class PlaybackRateHead(BaseTaskHead):
                  conv_channels: int = 32,
                  pooled_size: int = 4,
                  hidden: tuple = (128, 32),
-                 label_smoothing: float = 0.0,
+                 loss: dict = dict(type='CrossEntropyLoss'),
                  **kwargs) -> None:
-        super().__init__(name=name, input_key=input_key, **kwargs)
-        if not 0.0 <= label_smoothing < 1.0:
-            raise ValueError(f'PlaybackRateHead: label_smoothing={label_smoothing} must be in '
-                             '[0, 1)')
+        super().__init__(name=name, input_key=input_key, loss=loss, **kwargs)
         self.label_key = label_key
-        self.label_smoothing = label_smoothing
-        in_ch = kwargs.get('code_channels', 256)
-        self.conv = nn.Conv2d(in_ch, conv_channels, 3, padding=1)
+        self.conv = nn.Conv2d(self.code_channels, conv_channels, 3, padding=1)
         self.pool = nn.AdaptiveMaxPool2d(pooled_size)
         dims = (conv_channels * pooled_size * pooled_size, ) + tuple(hidden)
         layers = []
@@ -58,8 +51,7 @@ class PlaybackRateHead(BaseTaskHead):
             raise KeyError(f"task '{self.name}' needs '{self.label_key}' in each training "
                            "sample: add dict(type='SamplePlaybackRateClip') to the train "
                            'pipeline')
-        return F.cross_entropy(output, data_samples[self.label_key].long(),
-                               label_smoothing=self.label_smoothing)
+        return self.loss_fn(output, data_samples[self.label_key])
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         return {self.name: output.softmax(1)[:, -1]}

@@ -2,7 +2,6 @@
 from typing import Dict
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from vadkit.registry import TASK_HEADS
@@ -12,19 +11,20 @@ from .base_task_head import BaseTaskHead, ClipFeatures
 
 @TASK_HEADS.register_module()
 class ClipReconstructionHead(BaseTaskHead):
-    """VCR: ``tanh(Dec(Enc(X)))`` reconstructs the input clip; MSE loss; the test score is
-    the measure averaged over the clip's frames (paper Eq. 3 and 12)."""
+    """VCR: ``tanh(Dec(Enc(X)))`` reconstructs the input clip; MSE loss by default; the test
+    score is the measure averaged over the clip's frames (paper Eq. 3 and 12)."""
 
     uses_decoder = True
 
-    def __init__(self, name: str = 'vcr', measure: dict = dict(type='MSE'), **kwargs) -> None:
-        super().__init__(name=name, measure=measure, **kwargs)
+    def __init__(self, name: str = 'vcr', measure: dict = dict(type='MSE'),
+                 loss: dict = dict(type='MSELoss'), **kwargs) -> None:
+        super().__init__(name=name, measure=measure, loss=loss, **kwargs)
 
     def forward(self, feats: ClipFeatures) -> Tensor:
         return torch.tanh(feats.decoded)
 
     def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
-        return F.mse_loss(output, feats.inputs)
+        return self.loss_fn(output, feats.inputs)
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         return {k: m(output, feats.inputs).mean(1) for k, m in self.measures.items()}
@@ -33,13 +33,14 @@ class ClipReconstructionHead(BaseTaskHead):
 @TASK_HEADS.register_module()
 class FuturePredictionHead(BaseTaskHead):
     """FFP: one Conv3d over the pre-tanh decoder output (temporal stride ``clip_len``, so a
-    single frame comes out) and tanh predicts frame T+1; MSE loss (Eq. 4 and 13)."""
+    single frame comes out) and tanh predicts frame T+1; MSE loss by default (Eq. 4 and 13)."""
 
     uses_decoder = True
 
-    def __init__(self, name: str = 'ffp', measure: dict = dict(type='MSE'), **kwargs) -> None:
-        super().__init__(name=name, measure=measure, **kwargs)
-        c = kwargs.get('frame_channels', 1)
+    def __init__(self, name: str = 'ffp', measure: dict = dict(type='MSE'),
+                 loss: dict = dict(type='MSELoss'), **kwargs) -> None:
+        super().__init__(name=name, measure=measure, loss=loss, **kwargs)
+        c = self.frame_channels
         self.conv = nn.Conv3d(c, c, 3, stride=(self.clip_len, 1, 1), padding=1)
 
     def forward(self, feats: ClipFeatures) -> Tensor:
@@ -54,7 +55,7 @@ class FuturePredictionHead(BaseTaskHead):
         return feats.clip[:, :, self.clip_len]
 
     def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
-        return F.mse_loss(output, self._target(feats))
+        return self.loss_fn(output, self._target(feats))
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         target = self._target(feats)

@@ -1,7 +1,7 @@
 """Base class of registered error measures."""
 from torch import Tensor
 
-from .. import functional as VF  # noqa: N812
+from . import functional as VF  # noqa: N812
 
 
 class BaseErrorMeasure:

@@ -1,0 +1,5 @@
+from .base_loss import BaseLoss
+from .measure_loss import MeasureLoss
+from .standard_losses import CrossEntropyLoss, MSELoss
+
+__all__ = ['BaseLoss', 'MSELoss', 'CrossEntropyLoss', 'MeasureLoss']
