@@ -67,7 +67,7 @@ def _flatten(value: Any, prefix: str, out: Dict[str, Any]) -> Dict[str, Any]:
     if isinstance(value, dict):
         for k, v in value.items():
             _flatten(v, f'{prefix}.{k}', out)
-    elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+    elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
         for i, v in enumerate(value):
             _flatten(v, f'{prefix}.{i}', out)
         out[f'{prefix}.<length>'] = len(value)
