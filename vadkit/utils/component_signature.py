@@ -9,6 +9,7 @@ import difflib
 import functools
 import inspect
 import textwrap
+import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
@@ -57,9 +58,20 @@ def _super_call(init: Callable, varkw: str) -> Optional[ast.Call]:
 def _hints(func: Callable) -> Dict[str, Any]:
     try:
         return typing.get_type_hints(func)
-    except Exception:  # noqa: BLE001 - unresolvable forward references: use what is plain
-        return {n: p.annotation for n, p in inspect.signature(func).parameters.items()
-                if p.annotation is not _EMPTY and not isinstance(p.annotation, str)}
+    except Exception:  # noqa: BLE001 - one unresolvable name: resolve the others one by one
+        pass
+    hints = {}
+    namespace = getattr(func, '__globals__', {})
+    for name, p in inspect.signature(func).parameters.items():
+        ann = p.annotation
+        if isinstance(ann, str):
+            try:
+                ann = eval(ann, namespace)  # noqa: S307 - the library's own annotation
+            except Exception:  # noqa: BLE001
+                continue
+        if ann is not _EMPTY:
+            hints[name] = ann
+    return hints
 
 
 @functools.lru_cache(maxsize=None)
@@ -104,6 +116,7 @@ def accepted_arguments(target: Callable) -> Accepted:
 # --- values --------------------------------------------------------------------------------
 
 _SCALARS = (str, int, float, bool, type(None))
+_UNIONS = (typing.Union, types.UnionType)
 
 
 def _matches(value: Any, ann: Any) -> Optional[bool]:
@@ -113,7 +126,7 @@ def _matches(value: Any, ann: Any) -> Optional[bool]:
     if ann is None or ann is type(None):
         return value is None
     origin, args = typing.get_origin(ann), typing.get_args(ann)
-    if origin is typing.Union:
+    if origin in _UNIONS:
         results = [_matches(value, a) for a in args]
         return True if True in results else (None if None in results else False)
     if ann is bool:
@@ -146,7 +159,7 @@ def describe(ann: Any) -> str:
     """An annotation in words: ``Optional[int]`` -> 'an integer or None'."""
     if ann is None or ann is type(None):
         return 'None'
-    if typing.get_origin(ann) is typing.Union:
+    if typing.get_origin(ann) in _UNIONS:
         return ' or '.join(dict.fromkeys(describe(a) for a in typing.get_args(ann)))
     names = {bool: 'True or False', int: 'an integer', float: 'a number', str: 'a string',
              dict: 'a dict'}

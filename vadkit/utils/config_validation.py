@@ -153,6 +153,15 @@ def _top_level_problems(cfg: dict) -> List[ConfigProblem]:
     from .component_signature import accepted_arguments
     known = (set(accepted_arguments(Runner).params) - {'cfg'}) | _TOOL_KEYS
     problems = []
+    runner_type = cfg.get('runner_type')
+    if isinstance(runner_type, str):
+        runners = registry_named('RUNNERS')
+        runner = _lookup(runners, runner_type)
+        if runner is None:
+            problems.append(ConfigProblem('runner_type',
+                                          unknown_type_message(runner_type, runners)))
+        else:  # a runner of its own may read more keys
+            known |= set(accepted_arguments(runner).params) - {'cfg'}
     for key in cfg:
         if key in known or key.startswith('_'):
             continue

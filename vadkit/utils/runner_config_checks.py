@@ -9,7 +9,8 @@ takes out before building (``priority``, ``constructor``, ``convert_to_iter_base
 import logging
 from typing import Any, Callable, Dict, List, Optional
 
-from .component_signature import ConfigProblem, accepted_arguments, check_arguments
+from .component_signature import (ConfigProblem, accepted_arguments, check_arguments,
+                                  close_matches)
 from .config_validation import check_component, registry_named
 from .registry_errors import unknown_type_message
 
@@ -150,12 +151,58 @@ def _hook_dict(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
             for p in check_component(hook, hooks, f'{path}.{name}', extra=('priority', ))]
 
 
+def _model_score_names(model: Any) -> Optional[List[str]]:
+    """The names the model's tasks may score under (``<task>`` and ``<task>.<suffix>`` of
+    its extra measures); ``None`` where a task cannot be told from the config."""
+    tasks = model.get('tasks') if isinstance(model, dict) else None
+    if not isinstance(tasks, (list, tuple)):
+        return None
+    heads, names = registry_named('TASK_HEADS'), []
+    for task in tasks:
+        head = heads.get(task['type']) if _is_named_config(task) else None
+        if head is None:
+            return None
+        default = accepted_arguments(head).params.get('name')
+        name = task.get('name', getattr(default, 'default', None))
+        if not isinstance(name, str):
+            return None
+        extra = task.get('extra_measures')
+        names += [name] + [f'{name}.{s}' for s in (extra if isinstance(extra, dict) else ())]
+    return names
+
+
+def _is_named_config(cfg: Any) -> bool:
+    return isinstance(cfg, dict) and isinstance(cfg.get('type'), str)
+
+
+def _score_name_problems(metric: Any, path: str, full: dict) -> List[ConfigProblem]:
+    """Weights and normalizers of scores the model does not produce (found only after
+    the test otherwise)."""
+    names = _model_score_names(full.get('model'))
+    if names is None or not isinstance(metric, dict):
+        return []
+    problems = []
+    for key in ('score_weights', 'normalizers'):
+        for score in (metric.get(key) if isinstance(metric.get(key), dict) else ()):
+            if score not in names:
+                close = close_matches(score, names)
+                hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ''
+                problems.append(ConfigProblem(
+                    f'{path}.{key}.{score}', f'the model scores no {score!r}; {hint}its '
+                    f"tasks score {', '.join(names)}"))
+    return problems
+
+
 def _evaluator(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
     if isinstance(cfg, dict) and 'metrics' in cfg:
-        return check_component(cfg, registry_named('EVALUATOR'), path, default_type='Evaluator')
-    if isinstance(cfg, (dict, list, tuple)):
-        return _each(_component('METRICS'))(cfg, path, full)
-    return [ConfigProblem(path, f'expected a metric config or a list of them, got {cfg!r}')]
+        metrics, problems = cfg['metrics'], check_component(
+            cfg, registry_named('EVALUATOR'), path, default_type='Evaluator')
+        path = f'{path}.metrics'
+    elif isinstance(cfg, (dict, list, tuple)):
+        metrics, problems = cfg, _each(_component('METRICS'))(cfg, path, full)
+    else:
+        return [ConfigProblem(path, f'expected a metric config or a list of them, got {cfg!r}')]
+    return problems + _each(_score_name_problems)(metrics, path, full)
 
 
 def _visualizer(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
