@@ -4,6 +4,7 @@ from .crash_point_hook import CrashPointHook
 from .finite_loss_hook import FiniteLossHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
+from .run_summary_hook import RunSummaryHook
 
 __all__ = ['AtomicCheckpointHook', 'CPUAllocatorHook', 'CrashPointHook', 'FiniteLossHook',
-           'PlainCheckpointHook', 'RNGStateHook']
+           'PlainCheckpointHook', 'RNGStateHook', 'RunSummaryHook']
