@@ -42,7 +42,8 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str, write: Callable[[Any], None], binary: bool = True) -> None:
+def atomic_write(path: str, write: Callable[[Any], None], binary: bool = True,
+                 point: str = 'checkpoint_write') -> None:
     """Write ``path`` through ``write(file)`` so that it appears complete or not at all:
     a temporary file in the same directory, fsync, then ``os.replace``."""
     folder = osp.dirname(osp.abspath(path))
@@ -53,7 +54,7 @@ def atomic_write(path: str, write: Callable[[Any], None], binary: bool = True) -
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        crash_point('checkpoint_write')
+        crash_point(point)
         os.replace(tmp, path)
     finally:
         if osp.exists(tmp):
@@ -85,7 +86,7 @@ def remove_stale_temp_files(folder: str) -> List[str]:
 
 
 def write_text_atomic(path: str, text: str) -> None:
-    atomic_write(path, lambda f: f.write(text), binary=False)
+    atomic_write(path, lambda f: f.write(text), binary=False, point='pointer_write')
 
 
 def save_checkpoint_atomic(checkpoint: dict, path: str) -> None:

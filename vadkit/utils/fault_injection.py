@@ -4,6 +4,7 @@
 first) it reaches the named point, exactly as an out-of-memory kill or a power cut would stop
 it there. Unset (always, outside such tests), :func:`crash_point` does nothing.
 Points: ``checkpoint_write`` (a checkpoint's temporary file is written, not yet renamed),
+``pointer_write`` (the same for the ``last_checkpoint`` pointer),
 ``train_iter``, ``test_iter``, ``train_epoch_start`` (see
 :class:`vadkit.engine.hooks.CrashPointHook`).
 """
