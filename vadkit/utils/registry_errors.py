@@ -4,7 +4,7 @@ import inspect
 import re
 from typing import Any, Optional
 
-from mmengine.registry import Registry, build_from_cfg
+from mmengine.registry import DefaultScope, Registry, build_from_cfg
 
 from .errors import VadkitError
 
@@ -48,7 +48,16 @@ def unknown_type_message(obj_type: str, registry: Registry) -> str:
 
 def build_with_suggestions(cfg: Any, registry: Registry, *args, **kwargs):
     """Build ``cfg`` from ``registry``; an unknown type names the registry and the close
-    matches instead of mmengine's bare ``KeyError``."""
+    matches instead of mmengine's bare ``KeyError``.
+
+    Building from one of vadkit's registries makes ``vadkit`` the default scope when no scope
+    is set yet, so that what the built object builds in turn through mmengine's root
+    registries (a dataset's transforms, a runner's hooks) finds vadkit's classes from a bare
+    ``import vadkit``, without ``register_all_modules()``.
+    """
+    if DefaultScope.get_current_instance() is None:
+        from .setup_env import register_all_modules
+        register_all_modules(init_default_scope=True)
     obj_type = cfg.get('type') if isinstance(cfg, dict) else None
     if isinstance(obj_type, str) and registry.get(obj_type) is None:
         raise UnknownTypeError(unknown_type_message(obj_type, registry))
