@@ -242,8 +242,8 @@ def check_arguments(cfg: dict, target: Callable, path: str, name: str,
             problems.append(ConfigProblem(f'{path}.{key}',
                                           f'{name} has no argument {key!r}; {fix}'))
             continue
-        if key in skip:
-            continue
+        if key in skip or (value is None and acc.params[key].default is None):
+            continue  # a default of None takes None whatever the annotation says
         wrong = value_problem(key, value, acc.hints.get(key, _EMPTY))
         if wrong:
             problems.append(ConfigProblem(f'{path}.{key}', f'{name}: {wrong}'))

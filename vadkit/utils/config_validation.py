@@ -67,6 +67,8 @@ _OPAQUE = {'init_cfg', 'norm_cfg', 'act_cfg', 'conv_cfg', 'dist_cfg', 'mp_cfg', 
 
 
 def registry_named(name: str):
+    """One of vadkit's registries by its name in :mod:`vadkit.registry` (imported late:
+    the registries import this package)."""
     from vadkit import registry
     return getattr(registry, name)
 
