@@ -40,18 +40,14 @@ def gaussian_smooth(scores, sigma: float, truncate: float = 4.0) -> np.ndarray:
     Anomalies last many frames while per-frame scores are noisy, so many VAD evaluations
     smooth scores along time. The filter is centred, so it is *non-causal*: frame ``t``
     sees scores up to ``truncate * sigma`` frames ahead (fine for offline evaluation, not for
-    an online detector). The kernel has unit sum and radius ``int(truncate * sigma + 0.5)``;
-    the ends repeat the first/last score (as ``scipy.ndimage.gaussian_filter1d`` with
-    ``mode='nearest'``). ``sigma == 0`` returns the scores unchanged.
+    an online detector). It is ``scipy.ndimage.gaussian_filter1d``: a unit-sum kernel of
+    radius ``int(truncate * sigma + 0.5)``, the ends repeating the first/last score
+    (``mode='nearest'``). ``sigma == 0`` returns the scores unchanged.
     """
+    from scipy.ndimage import gaussian_filter1d
     s = _as_scores(scores)
     if sigma < 0:
         raise ValueError(f'smoothing sigma must be >= 0 (frames), got {sigma}')
     if sigma == 0 or s.size == 0:
         return s.copy()
-    radius = int(truncate * sigma + 0.5)
-    x = np.arange(-radius, radius + 1, dtype=np.float64)
-    kernel = np.exp(-0.5 * (x / sigma)**2)
-    kernel /= kernel.sum()
-    padded = np.pad(s, radius, mode='edge')
-    return np.convolve(padded, kernel, mode='valid')
+    return gaussian_filter1d(s, sigma, mode='nearest', truncate=truncate)
