@@ -23,6 +23,7 @@ from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.reporting import report_metrics  # noqa: E402
 from vadkit.utils.run_config import load_config, set_score_output_dir  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
 
 
 def parse_args():
@@ -52,6 +53,7 @@ def main():
     if not osp.isfile(args.checkpoint):
         raise UnreadableCheckpointError(f'checkpoint {args.checkpoint} does not exist')
     register_all_modules(init_default_scope=False)
+    join_cpu_share()  # threads = this job's share while other vadkit jobs run
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.data_root,
                       args.launcher)
     cfg.load_from = args.checkpoint

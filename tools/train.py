@@ -13,6 +13,7 @@ from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
 from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
 
 
 def parse_args():
@@ -45,6 +46,7 @@ def parse_args():
 def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
+    join_cpu_share()  # threads = this job's share while other vadkit jobs run
     cfg = load_config(args.config, args.cfg_options, args.work_dir, args.data_root,
                       args.launcher)
     if args.amp:

@@ -13,6 +13,8 @@ default_hooks = dict(
     # glibc keeps freed memory in the process: no page faults on the activations of each
     # step (1.2-1.35x faster CPU training); resident memory stays at its peak
     cpu_allocator=dict(type='CPUAllocatorHook', keep_freed_memory=True),
+    # with other vadkit jobs on the machine, torch threads = this run's share of the cores
+    cpu_share=dict(type='CPUShareHook'),
 )
 # PlainCheckpointHook keeps checkpoints loadable with torch.load(weights_only=True);
 # FiniteLossHook stops at the first NaN/inf loss with a clear message.

@@ -30,6 +30,7 @@ from torch import nn
 
 from vadkit.datasets.frame_store import FrameDecoder
 from vadkit.datasets.video_window_dataset import VideoWindowDataset
+from vadkit.utils.cpu_share import join_cpu_share, refresh_cpu_share
 
 from .calibration import Calibration, calibration_path
 from .events import Event, EventTracker, extract_events
@@ -264,6 +265,7 @@ class AnomalyDetector:
                 model.cfg = load_config(config, cfg_options)
             if not hasattr(model, 'cfg'):
                 raise ValueError('pass the config with the model (the model has no .cfg)')
+        join_cpu_share()  # threads = this job's share while other vadkit jobs run
         self.model = model
         self.cfg: Config = model.cfg
         self.checkpoint = checkpoint if checkpoint is not None else getattr(
@@ -403,6 +405,7 @@ class AnomalyDetector:
             for head in getattr(self.model, 'tasks', []):
                 handles.append(head.register_forward_hook(
                     lambda m, args, out: captured.__setitem__(m.name, (args[0], out))))
+        refresh_cpu_share()
         try:
             with torch.inference_mode():
                 data = self.model.data_preprocessor(dict(inputs={key: batch}, data_samples={}),

@@ -6,7 +6,10 @@ JSON index. Training and testing then slice that file: no frame is decoded per c
 the operating system pages frames in and out (nothing is held in process memory). The
 cache is keyed by the source files (resolved paths, sizes, modification times, frame
 counts) and the decode pipeline, so it is rebuilt when either changes; a cache entry
-whose array is missing or of the wrong length is rebuilt too. Decoding checks every frame:
+whose array is missing or of the wrong length is rebuilt too. Jobs that need the same
+entry at once build it once (a lock file beside it), and the array and its index are
+written under temporary names and renamed into place, so a half-written entry is never
+read. Decoding checks every frame:
 an unreadable or truncated image or video, or a frame of another resolution, stops the
 build with an error naming the file. Without a cache directory, frames are
 decoded on demand with a small per-process LRU.
@@ -26,6 +29,8 @@ import numpy as np
 from mmengine.dataset import Compose
 from mmengine.dist import barrier, get_rank, is_distributed
 from mmengine.logging import print_log
+
+from vadkit.utils.file_lock import exclusive_file_lock
 
 from .layouts.base_layout import DatasetError, FrameDecodeError
 from .layouts.video_files import iter_video_file
@@ -163,7 +168,10 @@ class FrameStore:
         stem = self._cache_stem()
         if get_rank() == 0 and not self._cache_ok(stem):
             os.makedirs(self.cache_dir, exist_ok=True)
-            self._build_cache(stem)
+            # jobs started together build it once: the others wait, then find it complete
+            with exclusive_file_lock(stem + '.lock', f'the frame cache {stem}.npy'):
+                if not self._cache_ok(stem):
+                    self._build_cache(stem)
         if is_distributed():
             barrier()
         if not self._cache_ok(stem):
@@ -238,9 +246,10 @@ class FrameStore:
                      videos=[dict(name=v.name, num_frames=v.num_frames, source=v.source)
                              for v in self.videos],
                      decode_pipeline=self.decoder.pipeline_cfg)
-        with open(stem + '.json.tmp', 'w') as f:
+        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix='.json.tmp')
+        with os.fdopen(fd, 'w') as f:
             json.dump(index, f, indent=1)
-        os.replace(stem + '.json.tmp', stem + '.json')
+        os.replace(tmp, stem + '.json')
         print_log(f'cached {total} decoded frames of {len(self.videos)} videos in '
                   f'{stem}.npy ({total * first.size / 2**20:.0f} MiB)', logger='current')
 

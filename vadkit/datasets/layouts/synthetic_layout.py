@@ -1,5 +1,6 @@
 """The built-in default data: synthetic videos generated on first use."""
 import json
+import os
 import os.path as osp
 import shutil
 import tempfile
@@ -8,6 +9,7 @@ from mmengine.dist import barrier, get_rank, is_distributed
 from mmengine.logging import print_log
 
 from vadkit.registry import DATASET_LAYOUTS
+from vadkit.utils.file_lock import exclusive_file_lock
 
 from ..synthetic import generate_synthetic_dataset
 from .frames_layout import FramesLayout
@@ -31,22 +33,42 @@ class SyntheticLayout(FramesLayout):
         meta = osp.join(self.root, 'synthetic.json')
         if not osp.isfile(meta):
             return False
-        with open(meta) as f:
-            return json.load(f) == self.args
+        try:
+            with open(meta) as f:
+                return json.load(f) == self.args
+        except (OSError, ValueError):  # unreadable: generate anew
+            return False
 
     def ensure(self) -> None:
+        """Generate the videos if they are missing or outdated. Concurrent jobs on the same
+        root generate them once: one holds a lock beside the root while the others wait,
+        and the new tree is renamed into place whole (an outdated one is renamed aside
+        first), so no job ever reads a half-written or half-deleted root."""
         if get_rank() == 0 and not self._up_to_date():
-            print_log(f'generating synthetic videos in {self.root} ...', logger='current')
-            parent = osp.dirname(osp.abspath(self.root))
-            import os
-            os.makedirs(parent, exist_ok=True)
-            tmp = tempfile.mkdtemp(dir=parent, prefix='.synthetic-')
-            generate_synthetic_dataset(tmp, **self.args)
-            if osp.exists(self.root):
-                shutil.rmtree(self.root)
-            os.replace(tmp, self.root)
+            root = osp.abspath(self.root)
+            parent, name = osp.split(root)
+            lock = osp.join(parent, f'.{name}.lock')
+            with exclusive_file_lock(lock, f'the synthetic videos in {self.root}'):
+                if not self._up_to_date():  # another job may have made them meanwhile
+                    self._generate(parent)
         if is_distributed():
             barrier()
+
+    def _generate(self, parent: str) -> None:
+        print_log(f'generating synthetic videos in {self.root} ...', logger='current')
+        tmp = tempfile.mkdtemp(dir=parent, prefix='.synthetic-')
+        try:
+            generate_synthetic_dataset(tmp, **self.args)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        old = None
+        if osp.exists(self.root):
+            old = tempfile.mkdtemp(dir=parent, prefix='.synthetic-old-')
+            os.replace(self.root, osp.join(old, 'root'))
+        os.replace(tmp, self.root)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def load(self, split: str):
         self.ensure()

@@ -1,10 +1,11 @@
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .cpu_allocator_hook import CPUAllocatorHook
+from .cpu_share_hook import CPUShareHook
 from .crash_point_hook import CrashPointHook
 from .finite_loss_hook import FiniteLossHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
 from .run_summary_hook import RunSummaryHook
 
-__all__ = ['AtomicCheckpointHook', 'CPUAllocatorHook', 'CrashPointHook', 'FiniteLossHook',
-           'PlainCheckpointHook', 'RNGStateHook', 'RunSummaryHook']
+__all__ = ['AtomicCheckpointHook', 'CPUAllocatorHook', 'CPUShareHook', 'CrashPointHook',
+           'FiniteLossHook', 'PlainCheckpointHook', 'RNGStateHook', 'RunSummaryHook']

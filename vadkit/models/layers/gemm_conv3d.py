@@ -21,7 +21,8 @@ times both and keeps the faster, as ``cudnn.benchmark`` does for cuDNN's algorit
 choice by timing can differ between runs (and the two ways round differently), so with
 deterministic algorithms on (``torch.use_deterministic_algorithms(True)``, which
 ``randomness=dict(deterministic=True)`` sets) ``'auto'`` always keeps PyTorch's kernels,
-as cuDNN autotuning is off then.
+as cuDNN autotuning is off then; nor is anything timed while other vadkit jobs share the
+cores (:mod:`vadkit.utils.cpu_share`).
 Forward and input gradient always stay on PyTorch's kernels, and the two weight
 gradients agree to float32 rounding (``tests/test_gemm_conv3d.py``). Only channels-last
 float32 CPU tensors in training take this path; everywhere else the layers are plain
@@ -33,6 +34,8 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
+
+from vadkit.utils.cpu_share import sharing_cpu
 
 # Bytes of one gathered block of ``big`` (offsets x positions x channels, float32); bounds
 # the extra memory of a backward pass while keeping the GEMMs wide.
@@ -128,8 +131,12 @@ def _shape_key(x: Tensor, weight: Tensor, conf: tuple) -> tuple:
 
 
 def _gemm_is_faster(grad_out: Tensor, x: Tensor, weight: Tensor, conf: tuple) -> bool:
-    """Time both weight gradients once per shape (second call of each) and remember."""
+    """Time both weight gradients once per shape (second call of each) and remember.
+    While other vadkit jobs share the cores, a timing would measure them too: PyTorch's
+    kernels are kept and nothing is remembered (measured once the job runs alone)."""
     key = _shape_key(x, weight, conf)
+    if key not in _MEASURED and sharing_cpu():
+        return False
     if key not in _MEASURED:
         elapsed = []
         for fn in (_native_weight_grad, _gemm_weight_grad_of):

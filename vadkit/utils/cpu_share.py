@@ -1,0 +1,170 @@
+"""Run on a fair share of the cores when other vadkit jobs share the machine.
+
+PyTorch gives each process as many intra-op threads as there are cores, and its OpenMP
+threads spin for a while at the end of every parallel region instead of sleeping. Two jobs
+on the same cores therefore run twice as many threads as cores, and each spins while the
+thread it waits for is descheduled: on 2 cores, two demo trainings started together took
+3.4x as long as one alone (17.9 -> 37 CPU seconds each: the extra is spinning), where a
+fair share is 2x. With one thread each they took 1.04x.
+
+So a job joins the per-machine registry of running jobs (:mod:`vadkit.utils.job_registry`)
+and sets its threads to its share of the cores: every job gets what it would use alone while
+those wants fit the cores, and otherwise a share of the cores proportional to its want (at
+least one thread). The share is refreshed (at most once a second, from the thread that
+runs the model) as jobs come and go, so a job that ends hands its cores back. A lone job
+keeps every thread it had. ``VADKIT_CPU_SHARE=0`` turns this off.
+
+While other jobs share the machine no kernel is chosen by timing (see
+:func:`vadkit.models.layers.gemm_conv3d`): a timing taken under load is not the one alone.
+"""
+import atexit
+import os
+import threading
+import time
+from typing import Optional, Sequence
+
+import torch
+from mmengine.logging import print_log
+
+from .job_registry import JobRegistry
+
+REFRESH_SECONDS = 1.0
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def fair_threads(want: int, others: Sequence[int], cores: int) -> int:
+    """Threads for a job that would use ``want`` alone, beside jobs that would use
+    ``others``, on ``cores`` cores: ``want`` while all wants fit the cores, else a share
+    of the cores proportional to ``want``, at least 1."""
+    want = max(1, int(want))
+    total = want + sum(max(1, int(o)) for o in others)
+    if total <= cores:
+        return want
+    return max(1, min(want, cores * want // total))
+
+
+def enabled_by_env() -> bool:
+    return os.environ.get('VADKIT_CPU_SHARE', '1').strip().lower() not in ('0', 'false',
+                                                                          'no', 'off')
+
+
+class CPUShare:
+    """This process' place among the vadkit jobs of the machine, and its thread count.
+
+    Args:
+        registry: The job registry (default: the machine's).
+        cores: Cores to share (default: this process' usable cores).
+        interval: Seconds between two looks at the registry in :meth:`refresh`.
+    """
+
+    def __init__(self, registry: Optional[JobRegistry] = None, cores: Optional[int] = None,
+                 interval: float = REFRESH_SECONDS) -> None:
+        self.registry = registry or JobRegistry()
+        self.cores = cores or usable_cores()
+        self.interval = interval
+        self.want: Optional[int] = None
+        self.threads: Optional[int] = None
+        self.other_jobs = 0
+        self._last = 0.0
+
+    @property
+    def joined(self) -> bool:
+        return self.registry.registered
+
+    def join(self) -> int:
+        """Register with the thread count this process has now, take the share; returns it."""
+        if not self.joined:
+            self.want = torch.get_num_threads()
+            self.threads = self.want
+            self.registry.register(self.want)
+        return self.refresh(force=True)
+
+    def leave(self) -> None:
+        """Unregister and take back the threads this process had when it joined."""
+        if not self.joined:
+            return
+        self.registry.unregister()
+        if self.want is not None and torch.get_num_threads() != self.want:
+            torch.set_num_threads(self.want)
+        self.threads, self.other_jobs = self.want, 0
+
+    def sharing(self) -> bool:
+        """Whether other vadkit jobs were running at the last look."""
+        return self.joined and self.other_jobs > 0
+
+    def refresh(self, force: bool = False) -> int:
+        """Look at the registry (at most every ``interval`` seconds unless ``force``) and
+        set torch's intra-op threads to this job's share; returns the thread count."""
+        if not self.joined:
+            return torch.get_num_threads()
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return self.threads
+        self._last = now
+        others = self.registry.others()
+        threads = fair_threads(self.want, [o.threads for o in others], self.cores)
+        changed = threads != self.threads or len(others) != self.other_jobs
+        self.other_jobs = len(others)
+        if threads != torch.get_num_threads():
+            torch.set_num_threads(threads)
+        if changed:
+            jobs = len(others) + 1
+            print_log(f'CPU share: {jobs} vadkit job{"s" * (jobs > 1)} on {self.cores} '
+                      f'cores: {threads} torch thread{"s" * (threads > 1)} (alone: '
+                      f'{self.want})', logger='current')
+        self.threads = threads
+        return threads
+
+
+_SHARE: Optional[CPUShare] = None
+_LOCK = threading.Lock()
+
+
+def join_cpu_share() -> Optional[CPUShare]:
+    """Register this process as a vadkit job and take its share of the cores (once per
+    process; ``None`` when turned off by ``VADKIT_CPU_SHARE=0`` or unsupported)."""
+    global _SHARE
+    if not enabled_by_env():
+        return None
+    with _LOCK:
+        if _SHARE is None:
+            share = CPUShare()
+            if not share.registry.supported:
+                return None
+            try:
+                share.join()
+            except OSError as e:  # e.g. a read-only temp dir: run as if alone
+                print_log(f'CPU share: cannot use the job registry ({e}); using '
+                          f'{torch.get_num_threads()} threads', logger='current', level=30)
+                return None
+            atexit.register(share.registry.unregister)
+            _SHARE = share
+    return _SHARE
+
+
+def refresh_cpu_share() -> None:
+    """Adjust the threads to the current share, if this process joined (cheap: the
+    registry is read at most once a second). Call it from the thread that runs the model."""
+    if _SHARE is not None:
+        _SHARE.refresh()
+
+
+def leave_cpu_share() -> None:
+    """Leave the registry and take back the threads this process had alone."""
+    global _SHARE
+    with _LOCK:
+        if _SHARE is not None:
+            _SHARE.leave()
+            _SHARE = None
+
+
+def sharing_cpu() -> bool:
+    """Whether other vadkit jobs share the machine (as of the last refresh)."""
+    return _SHARE is not None and _SHARE.sharing()
