@@ -158,8 +158,8 @@ def test_all_problems_reported_at_once():
 
 
 def test_helper_variables_allowed_but_near_misses_and_unused_copies_not():
-    assert paths(demo(norm_cfg=dict(type='BN3d'), my_pipeline=[], work_dirs='x')) == [
-        'work_dirs']
+    assert paths(demo(norm_cfg=dict(type='BN3d'), my_pipeline=[], _trian_cfg=1,
+                      work_dirs='x')) == ['work_dirs']
     assert paths(demo(max_epochs=5)) == []  # the value train_cfg reads: a helper variable
     assert paths(demo(max_epochs=9)) == ['max_epochs']
 

@@ -73,7 +73,9 @@ def registry_named(name: str):
     return getattr(registry, name)
 
 
-def _lookup(registry, obj_type: str):
+def lookup_type(registry, obj_type: str):
+    """The class or function ``obj_type`` names in ``registry`` (or its parents); ``None``
+    if none."""
     try:
         return registry.get(obj_type)
     except Exception:  # noqa: BLE001 - a malformed scope prefix and the like
@@ -96,7 +98,7 @@ def check_component(cfg: Any, registry, path: str, injected: Iterable[str] = (),
         return [ConfigProblem(path, f"has no 'type'; name a class of vadkit's "
                               f"'{registry.name}' registry, e.g. type='...'")]
     if isinstance(obj_type, str):
-        target = _lookup(registry, obj_type)
+        target = lookup_type(registry, obj_type)
         if target is None:
             return [ConfigProblem(f'{path}.type', unknown_type_message(obj_type, registry))]
         name = obj_type
@@ -136,7 +138,7 @@ def _nested_component(cfg: dict, key: str, path: str, parent) -> List[ConfigProb
     from vadkit import registry as vr
     candidates = [parent] + [getattr(vr, n) for n in sorted(set(_NESTED_REGISTRIES.values()))]
     for reg in candidates:
-        if _lookup(reg, obj_type) is not None:
+        if lookup_type(reg, obj_type) is not None:
             return check_component(cfg, reg, path)
     return []
 
@@ -151,6 +153,12 @@ def _plain_keys(cfg: Any, path: str, target, name: str) -> List[ConfigProblem]:
 
 
 def _top_level_problems(cfg: dict) -> List[ConfigProblem]:
+    """Keys the runner would ignore. Configs keep helper variables at the top level
+    (``clip_len``, ``layout``, ``decode_pipeline``: mmengine's ``Config`` keeps every name
+    but ``__dunder__`` ones), so an unknown key is an error only when it is a near miss of
+    a key the runner reads (``trian_cfg``), an mmcv 1.x key, or a copy of a nested value
+    that disagrees with it (``max_epochs = 5`` beside ``train_cfg.max_epochs = 60``).
+    Names starting with ``_`` are always private helpers."""
     from mmengine.runner import Runner
     from .component_signature import accepted_arguments
     known = (set(accepted_arguments(Runner).params) - {'cfg'}) | _TOOL_KEYS
@@ -158,7 +166,7 @@ def _top_level_problems(cfg: dict) -> List[ConfigProblem]:
     runner_type = cfg.get('runner_type')
     if isinstance(runner_type, str):
         runners = registry_named('RUNNERS')
-        runner = _lookup(runners, runner_type)
+        runner = lookup_type(runners, runner_type)
         if runner is None:
             problems.append(ConfigProblem('runner_type',
                                           unknown_type_message(runner_type, runners)))
@@ -191,8 +199,9 @@ def find_config_problems(cfg: dict, parts: Optional[Iterable[str]] = None) -> Li
     from .runner_config_checks import RUNNER_CHECKS, consistency_problems
     keys = list(RUNNER_CHECKS) if parts is None else list(parts)
     problems = _top_level_problems(cfg) if parts is None else []
-    if parts is None and 'model' not in cfg:
-        problems.append(ConfigProblem('model', "the config has no 'model'"))
+    if 'model' in keys and cfg.get('model') is None:
+        problems.append(ConfigProblem('model', "the config has no 'model'; set model=dict("
+                                      "type='MultiTaskAutoEncoder', ...)"))
     for key in keys:
         if cfg.get(key) is not None:
             problems += RUNNER_CHECKS[key](cfg[key], key, cfg)

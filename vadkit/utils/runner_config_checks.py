@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from .component_signature import (ConfigProblem, accepted_arguments, check_arguments,
                                   close_matches)
-from .config_validation import check_component, registry_named
+from .config_validation import check_component, lookup_type, registry_named
 from .registry_errors import unknown_type_message
 
 Check = Callable[[Any, str, dict], List[ConfigProblem]]
@@ -38,7 +38,7 @@ def _function(cfg: Any, path: str, what: str) -> List[ConfigProblem]:
         return [ConfigProblem(path, f"{what} must be dict(type='<function name>', ...), got "
                               f'{cfg!r}')]
     functions = registry_named('FUNCTIONS')
-    fn = cfg['type'] if callable(cfg['type']) else functions.get(cfg['type'])
+    fn = cfg['type'] if callable(cfg['type']) else lookup_type(functions, cfg['type'])
     if fn is None:
         return [ConfigProblem(f'{path}.type', unknown_type_message(cfg['type'], functions))]
     first = next(iter(accepted_arguments(fn).params), None)
@@ -127,7 +127,7 @@ def _optim_wrapper(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
     constructor = cfg.get('constructor', default)
     constructors = registry_named('OPTIM_WRAPPER_CONSTRUCTORS')
     problems = []
-    if isinstance(constructor, str) and constructors.get(constructor) is None:
+    if isinstance(constructor, str) and lookup_type(constructors, constructor) is None:
         problems.append(ConfigProblem(f'{path}.constructor',
                                       unknown_type_message(constructor, constructors)))
     if constructor == default:
@@ -159,7 +159,7 @@ def _model_score_names(model: Any) -> Optional[List[str]]:
         return None
     heads, names = registry_named('TASK_HEADS'), []
     for task in tasks:
-        head = heads.get(task['type']) if _is_named_config(task) else None
+        head = lookup_type(heads, task['type']) if _is_named_config(task) else None
         if head is None:
             return None
         default = accepted_arguments(head).params.get('name')
