@@ -4,9 +4,9 @@ The paper picks its alphas by a grid search scored on the test labels, so its nu
 optimistic: the test set chooses the weights it is then scored with. :func:`holdout_search`
 offers the honest variant: choose on some test videos, report on the others.
 
-The fused score here is computed exactly as in
-:func:`~vadkit.evaluation.functional.evaluate_frame_scores` (same operations in the same
-order), so the AUROC of a grid point equals what ``rescore.py --weights`` reports for it.
+The fused score here is :func:`~vadkit.evaluation.functional.scoring.weighted_sum`, as in
+:func:`~vadkit.evaluation.functional.evaluate_frame_scores`, so the AUROC of a grid point
+equals what ``rescore.py --weights`` reports for it.
 """
 import itertools
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from .functional.auroc import roc_auc_score
+from .functional.scoring import weighted_sum
 
 
 def parse_grid(text: str) -> List[float]:
@@ -80,8 +81,7 @@ def grid_search(normalized: Sequence[Dict[str, np.ndarray]], labels: Sequence[np
     results = []
     for order, w, count in sorted(classes.values()):
         weights = dict(zip(names, (float(x) for x in w)))
-        # the same operations, in the same order, as evaluate_frame_scores
-        score = np.asarray(sum(weights[n] * cols[n] for n in weights), dtype=np.float64)
+        score = weighted_sum(cols, weights)  # exactly as evaluate_frame_scores fuses
         results.append((order, GridResult(weights, float(roc_auc_score(y, score)), count)))
     results.sort(key=lambda r: (-r[1].auroc, r[0]))
     return [r for _, r in results]

@@ -28,6 +28,15 @@ from .auroc import average_precision, equal_error_rate, macro_auroc, micro_auroc
 Normalizer = Callable[[np.ndarray], np.ndarray]
 
 
+def weighted_sum(scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """``sum(alpha_k * score_k)`` (paper Eq. 15) over the weighted scores, in float64.
+
+    The one place the fusion is computed: the metric, re-scoring, the alpha grid search and
+    the detectors all call it, so they agree to the last bit.
+    """
+    return np.asarray(sum(weights[n] * scores[n] for n in weights), dtype=np.float64)
+
+
 def fuse_scores(raw: Mapping[str, np.ndarray], weights: Mapping[str, float],
                 normalizers: Mapping[str, Normalizer]) -> Dict[str, object]:
     """Rescale each weighted score of one video and sum them (paper Eq. 15).
@@ -37,8 +46,7 @@ def fuse_scores(raw: Mapping[str, np.ndarray], weights: Mapping[str, float],
     """
     normalized = {name: np.asarray(normalizers[name](raw[name]), dtype=np.float64)
                   for name in weights}
-    combined = sum(weights[n] * normalized[n] for n in weights)
-    return dict(normalized=normalized, combined=np.asarray(combined, dtype=np.float64))
+    return dict(normalized=normalized, combined=weighted_sum(normalized, weights))
 
 
 @dataclass
@@ -144,8 +152,7 @@ def evaluate_frame_scores(raw: Sequence[Mapping[str, np.ndarray]],
         norm = {n: np.asarray(normalizers[n](np.asarray(video[n], dtype=np.float64)),
                               dtype=np.float64) for n in needed}
         normalized.append(norm)
-        combined.append(np.asarray(sum(weights[n] * norm[n] for n in weights),
-                                   dtype=np.float64))
+        combined.append(weighted_sum(norm, weights))
     labels = [np.asarray(y).astype(np.int64) for y in labels]
 
     metrics, macro = frame_metrics(combined, labels)
