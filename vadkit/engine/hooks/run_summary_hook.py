@@ -11,7 +11,6 @@ from typing import Optional
 from mmengine.hooks import Hook
 
 from vadkit.registry import HOOKS
-from vadkit.utils.errors import VadkitError
 
 
 def _component(value) -> Optional[str]:
@@ -53,13 +52,14 @@ def count_test_videos(cfg) -> Optional[str]:
     from vadkit.registry import DATASET_LAYOUTS
     layout = cfg.get('test_dataloader', None) or {}
     layout = (layout.get('dataset') or {}).get('layout') if isinstance(layout, dict) else None
-    if not isinstance(layout, dict):
-        return None
+    if not isinstance(layout, dict) or layout.get('exact_frame_count'):
+        return None  # (counting by decoding would delay training)
     try:
         built = DATASET_LAYOUTS.build(layout)
         videos = built.load('test')
-    except (VadkitError, OSError) as e:
-        return f'test data: cannot be read ({e}); training goes on, testing will fail'
+    except Exception as e:  # noqa: BLE001  (a summary line must never stop a training)
+        return (f'test data: cannot be read ({type(e).__name__}: {e}); training goes on, '
+                'testing will fail')
     frames = sum(v.num_frames for v in videos)
     return f'test data: {built.describe()}, {len(videos)} videos, {frames} frames'
 
@@ -89,7 +89,7 @@ class RunSummaryHook(Hook):
         self._start = time.time()
         self._header(runner, 'training')
         self._log(runner, 'train data: ' + describe_dataset(runner.train_dataloader.dataset))
-        line = count_test_videos(runner.cfg)
+        line = count_test_videos(runner.cfg) if runner.rank == 0 else None
         if line:
             self._log(runner, line, 'warning' if 'cannot be read' in line else 'info')
 
