@@ -30,7 +30,11 @@ setup(
         'matplotlib',
         'tqdm',
     ],
-    extras_require={'tests': ['pytest']},
+    extras_require={
+        # tools/export.py --format onnx: torch.onnx's exporter and the onnxruntime check
+        'onnx': ['onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20'],
+        'tests': ['pytest', 'onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20'],
+    },
     entry_points={'console_scripts': ['vadkit=vadkit.cli:main']},
     license='Apache-2.0',
 )

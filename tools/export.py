@@ -1,13 +1,15 @@
-"""Export a model's scoring network (TorchScript by default; ONNX if onnx is installed).
+"""Export a model's scoring network (TorchScript by default; ONNX with the onnx extra).
 
 The exported module maps windows, float (B, C, T+1, H, W) in [-1, 1], to the raw score of
 every task (B, K); metadata (score names, window length, decode pipeline, fusion weights
 and normalizers) goes into <out>.json (and, for TorchScript, into the file itself). The
 export is checked against PyTorch: the max relative difference of the scores is printed
-and the command fails if it exceeds --tolerance.
+and the command fails if it exceeds --tolerance. The folder of --out is created.
 
-Example:
+Examples:
     python tools/export.py CONFIG CKPT --format torchscript --out model.pt
+    python tools/export.py CONFIG CKPT --format onnx --out exported/model.onnx
+        (pip install -e ".[onnx]" first: onnx, onnxscript, onnxruntime)
 """
 import argparse
 import os.path as osp
@@ -26,13 +28,14 @@ def parse_args(argv=None):
     p.add_argument('config', help='config file the checkpoint was trained with')
     p.add_argument('checkpoint', help='checkpoint file')
     p.add_argument('--format', choices=['torchscript', 'onnx'], default='torchscript')
-    p.add_argument('--out', required=True, help='output file (e.g. model.pt, model.onnx)')
+    p.add_argument('--out', required=True,
+                   help='output file (e.g. model.pt, model.onnx); its folder is created')
     p.add_argument('--input-size', type=int, nargs=2, metavar=('H', 'W'),
                    help='frame size (default: the Resize of the test decode pipeline)')
     p.add_argument('--tolerance', type=float, default=1e-4,
                    help='max relative score difference accepted')
-    p.add_argument('--opset', type=int, default=17, help='ONNX opset')
-    p.add_argument('--device', default='cpu')
+    p.add_argument('--opset', type=int, default=18, help='ONNX opset (18 or newer)')
+    p.add_argument('--device', default='cpu', help='where the model runs for the export')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='override config entries')
     return p.parse_args(argv)
@@ -40,22 +43,20 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from vadkit.apis import AnomalyDetector, CheckpointMismatchError, ExportError, export_model
-    try:
-        det = AnomalyDetector(args.config, args.checkpoint, args.device, calibration=None,
-                              cfg_options=args.cfg_options)
-        report = export_model(det, args.out, args.format,
-                              tuple(args.input_size) if args.input_size else None,
-                              args.tolerance, args.opset)
-    except (ExportError, CheckpointMismatchError, FileNotFoundError, ValueError) as e:
-        raise SystemExit(f'error: {e}')
-    diff = report['max_relative_diff']
+    from vadkit.apis import AnomalyDetector, export_model
+    from vadkit.apis.export import check_export_arguments
+    input_size = tuple(args.input_size) if args.input_size else None
+    # bad values and missing packages are refused before the model is loaded
+    check_export_arguments(args.out, args.format, input_size, args.tolerance, args.opset,
+                           args.device)
+    det = AnomalyDetector(args.config, args.checkpoint, args.device, calibration=None,
+                          cfg_options=args.cfg_options)
+    report = export_model(det, args.out, args.format, input_size, args.tolerance, args.opset)
+    checks = ', '.join(f'{k}: {v:.3g}' for k, v in report['checks'].items())
     print(f'exported {args.format} to {report["path"]} (metadata {report["metadata"]})\n'
           f'input {report["input_shape"]} (batch dynamic) -> scores {report["score_names"]}\n'
-          + (f'max relative diff vs PyTorch: {diff:.3g} (tolerance {args.tolerance:g}): OK'
-             if diff is not None else
-             'not verified: onnxruntime is not installed (pip install onnxruntime)'),
-          flush=True)
+          f'max relative diff vs PyTorch: {report["max_relative_diff"]:.3g} ({checks}; '
+          f'tolerance {args.tolerance:g}): OK', flush=True)
     return 0
 
 

@@ -1,7 +1,8 @@
 from .gemm_conv3d import (WEIGHT_GRAD_IMPLS, GemmConv3d, GemmConvTranspose3d,
                                gemm_weight_grad, set_weight_grad, use_gemm_weight_grad)
+from .static_adaptive_pool import StaticAdaptiveMaxPool2d, adaptive_windows
 
 __all__ = [
     'WEIGHT_GRAD_IMPLS', 'GemmConv3d', 'GemmConvTranspose3d', 'gemm_weight_grad',
-    'set_weight_grad', 'use_gemm_weight_grad'
+    'set_weight_grad', 'use_gemm_weight_grad', 'StaticAdaptiveMaxPool2d', 'adaptive_windows'
 ]
