@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from test_apis import L, T, make_tiny, read_frames, write_video  # noqa: E402
+from test_video_inputs import HEADER, truncate  # noqa: E402
 
 from vadkit.cli import main as vadkit  # noqa: E402
 
@@ -135,21 +136,21 @@ def test_cli_errors(tiny, tmp_path, capsys):
     bad = tmp_path / 'bad.mp4'
     bad.write_bytes(b'\x00' * 4096)
     assert vadkit(['detect', tiny.config, tiny.checkpoint, str(bad), '--out-dir',
-                   str(tmp_path / 'o'), '--quiet']) == 1
+                   str(tmp_path / 'o'), '--quiet']) == 2
     assert 'cannot open video' in capsys.readouterr().err
     short = write_video(tmp_path / 'short.avi', read_frames(tiny.test_dir / '01')[:2])
     assert vadkit(['detect', tiny.config, tiny.checkpoint, short, '--out-dir',
-                   str(tmp_path / 'o'), '--quiet']) == 1
+                   str(tmp_path / 'o'), '--quiet']) == 2
     assert f'fewer than the {L} frames' in capsys.readouterr().err
     assert vadkit(['detect', tiny.config, tiny.checkpoint, str(tmp_path / 'nope'),
-                   '--out-dir', str(tmp_path / 'o')]) == 1
+                   '--out-dir', str(tmp_path / 'o')]) == 2
     assert 'does not exist' in capsys.readouterr().err
     assert vadkit(['detect', tiny.config, tiny.checkpoint, short, '--stream', '--causal-norm',
-                   'calibration', '--calibration', str(tmp_path / 'none.json')]) == 1
+                   'calibration', '--calibration', str(tmp_path / 'none.json')]) == 2
     assert 'calibrate.py' in capsys.readouterr().err
     other = Path(tiny.config).read_text().replace('widths=(4, 8, 8, 8)', 'widths=(4, 8, 8, 16)')
     (tmp_path / 'other.py').write_text(other)
-    assert vadkit(['detect', str(tmp_path / 'other.py'), tiny.checkpoint, short]) == 1
+    assert vadkit(['detect', str(tmp_path / 'other.py'), tiny.checkpoint, short]) == 2
     err = capsys.readouterr().err
     assert 'does not match the model of config' in err and 'shape mismatch' in err
 
@@ -163,3 +164,104 @@ def test_export_cli(tiny, tmp_path, capsys):
     with open(out + '.json') as f:
         meta = json.load(f)
     assert meta['score_names'] == ['vcr', 'ffp', 'prp'] and meta['window_length'] == L
+
+
+@pytest.mark.parametrize('tool,args,message', [
+    ('detect', ['--threshold', 'nan'], '--threshold: must be a finite number, got nan'),
+    ('detect', ['--threshold', 'inf'], '--threshold: must be a finite number, got inf'),
+    ('detect', ['--percentile', '101'], '--percentile: must be a percentile in [0, 100], got'),
+    ('detect', ['--fps', '-10'], '--fps: must be a finite number of frames per second > 0, '
+     'got -10'),
+    ('detect', ['--fps', '0'], '--fps: must be a finite number of frames per second > 0'),
+    ('detect', ['--fps', 'nan'], '--fps: must be a finite number of frames per second > 0'),
+    ('detect', ['--min-event-frames', '-3'], '--min-event-frames: must be a whole number >= 1 '
+     '(frames), got -3'),
+    ('detect', ['--min-event-frames', '1.5'], '--min-event-frames: must be a whole number'),
+    ('detect', ['--merge-gap', '-1'], '--merge-gap: must be a whole number >= 0 (frames)'),
+    ('detect', ['--max-frames', '0'], '--max-frames: must be a whole number >= 1 (frames)'),
+    ('detect', ['--batch-size', '0'], '--batch-size: must be a whole number >= 1 (windows)'),
+    ('detect', ['--running-window', '1'], '--running-window: must be a whole number >= 2'),
+    ('detect', ['--running-warmup', '0'], '--running-warmup: must be a whole number >= 2'),
+    ('detect', ['--causal-norm', 'running', '--running-window', '10', '--running-warmup',
+                '20'], '--running-warmup: must be at most --running-window (10), got 20'),
+    ('calibrate', ['--percentile', '0'], '--percentile: must be a percentile in (0, 100]'),
+    ('calibrate', ['--percentile', 'nan'], '--percentile: must be a percentile in (0, 100]'),
+    ('calibrate', ['--holdout-videos', '0'], '--holdout-videos: must be a whole number >= 1'),
+    ('calibrate', ['--fps', '-1'], '--fps: must be a finite number of frames per second > 0'),
+    ('calibrate', ['--batch-size', '-2'], '--batch-size: must be a whole number >= 1'),
+    ('calibrate', ['--running-window', '10'], '--running-warmup: must be at most '
+     '--running-window (10), got 50'),
+])
+def test_bad_numeric_options(tool, args, message, capsys):
+    """Refused while parsing (argparse's usage error, exit 2), in the option's terms."""
+    assert vadkit([tool, 'config.py', 'model.pth', *(['in.mp4'] if tool == 'detect' else []),
+                   *args]) == 2
+    err = capsys.readouterr().err
+    assert f'error: argument {message}' in err and 'usage:' in err
+
+
+def test_detect_and_calibrate_record_truncated_video(tiny, tmp_path, capsys):
+    """A truncated MJPG .avi: warned, and its counts in detect's and calibrate's outputs."""
+    frames = read_frames(tiny.test_dir / '01')
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    cut = write_video(videos / 'cut.avi', (frames * 2)[:HEADER])
+    decoded = truncate(cut)
+    out = tmp_path / 'off'
+    common = ['--quiet', '--no-plot', '--threshold', '0.5']
+    assert vadkit(['detect', tiny.config, tiny.checkpoint, cut, '--out-dir', str(out),
+                   *common]) == 0
+    captured = capsys.readouterr()
+    assert f'warning: video {cut}: only {decoded} of the {HEADER} frames its header ' \
+        'declares decode' in captured.err
+    assert f'WARNING: its header declares {HEADER} frames, only {decoded} decoded' in \
+        captured.out
+    want = dict(decoded_frames=decoded, header_frames=HEADER, frames_short=HEADER - decoded)
+    with open(out / 'summary.json') as f:
+        entry = json.load(f)['videos'][0]
+    assert {k: entry[k] for k in want} == want
+    with open(out / 'cut' / 'scores.json') as f:
+        assert {k: v for k, v in json.load(f).items() if k in want} == want
+    # read as a stream (running normalizer: no calibration needed)
+    live = tmp_path / 'live'
+    assert vadkit(['detect', tiny.config, tiny.checkpoint, cut, '--out-dir', str(live),
+                   '--stream', '--causal-norm', 'running', '--running-warmup', '2',
+                   '--running-window', '8', *common]) == 0
+    captured = capsys.readouterr()
+    assert f'only {decoded} of the {HEADER} frames' in captured.err
+    with open(live / 'summary.json') as f:
+        entry = json.load(f)['videos'][0]
+    assert {k: entry[k] for k in want} == want
+    # a stream stopped early is not called short
+    assert vadkit(['detect', tiny.config, tiny.checkpoint, cut, '--out-dir', str(live),
+                   '--stream', '--causal-norm', 'running', '--running-warmup', '2',
+                   '--running-window', '8', '--max-frames', '10', *common]) == 0
+    assert 'frames its header declares' not in capsys.readouterr().err
+    with open(live / 'summary.json') as f:
+        assert json.load(f)['videos'][0]['frames_short'] == 0
+    # calibration on normal videos, one of them truncated
+    shutil.copy(tiny.video, videos / 'whole.avi')
+    ckpt = str(tmp_path / 'model.pth')
+    shutil.copy(tiny.checkpoint, ckpt)
+    assert vadkit(['calibrate', tiny.config, ckpt, '--videos', str(videos), '--quiet',
+                   '--running-warmup', '2', '--running-window', '8']) == 0
+    captured = capsys.readouterr()
+    assert f'only {decoded} of the {HEADER} frames' in captured.err
+    assert f'WARNING: {cut}: its header declares {HEADER} frames' in captured.out
+    with open(ckpt + '.calib.json') as f:
+        cal = {v['name']: v for v in json.load(f)['videos']}
+    assert (cal['cut']['header_frames'], cal['cut']['frames_short']) == (HEADER,
+                                                                        HEADER - decoded)
+    assert cal['whole']['frames_short'] == 0
+
+
+def test_detect_fps_note(tiny, tmp_path, capsys):
+    """A frame folder tells no frame rate: 25 fps, said; --fps sets it."""
+    folder = str(tiny.test_dir / '02')
+    args = [tiny.config, tiny.checkpoint, folder, '--quiet', '--no-plot', '--threshold', '0.5']
+    assert vadkit(['detect', *args, '--out-dir', str(tmp_path / 'a')]) == 0
+    assert 'tells no frame rate: event times assume 25 fps' in capsys.readouterr().err
+    assert vadkit(['detect', *args, '--out-dir', str(tmp_path / 'b'), '--fps', '5']) == 0
+    assert 'tells no frame rate' not in capsys.readouterr().err
+    with open(tmp_path / 'b' / '02' / 'events.json') as f:
+        assert json.load(f)['fps'] == 5

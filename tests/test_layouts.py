@@ -484,13 +484,22 @@ def test_truncated_and_unreadable_video(tmp_path):
         f.write(b'\x00' * 1000)
     with pytest.raises(FrameDecodeError, match=r'cannot open video .*01\.avi'):
         AvenueLayout(root).load('train')
-    # a container that opens but holds fewer frames than its header (and record) claims
+    # a container that opens but holds fewer frames than its header (and record) claims:
+    # unlabelled, the frames that decode are used; labelled, it is an error
     ok = osp.join(root, 'training_videos', '02.avi')  # 10 frames
-    overstated = [VideoRecord(name='02', video_file=ok, num_frames=13)]
-    with pytest.raises(FrameDecodeError, match=r'02\.avi ended after 10 of its 13 frames'):
-        FrameStore(overstated, GRAY, str(tmp_path / 'cache'))
-    with pytest.raises(FrameDecodeError, match=r'02\.avi ended after 10 of its 13 frames'):
-        FrameStore(overstated, GRAY, None).read(0, [0])
+    for cache in (str(tmp_path / 'cache'), None):
+        overstated = [VideoRecord(name='02', video_file=ok, num_frames=13)]
+        store = FrameStore(overstated, GRAY, cache)
+        v = overstated[0]
+        assert (v.num_frames, v.header_frames, v.decoded_frames) == (10, 13, 10)
+        assert store.read(0, [9]).shape[0] == 1
+        with pytest.raises(IndexError, match='it has 10'):
+            store.read(0, [10])
+        labelled = [VideoRecord(name='02', video_file=ok, num_frames=13, labels=np.zeros(13),
+                                label_source='gt.npy')]
+        with pytest.raises(FrameDecodeError, match=r'02\.avi\): only 10 of its 13 frames '
+                           r'decode, but its labels \(gt\.npy\).*misalign'):
+            FrameStore(labelled, GRAY, cache)
     # labels that disagree with the header are checked against a decoded count
     v = VideoRecord(name='02', video_file=ok, num_frames=13, labels=np.zeros(10))
     BaseLayout.check_label_length(v, 'labels.npy')

@@ -19,6 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
+from vadkit.utils.cli_values import percentile, positive_float, whole_number  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402
 
 
@@ -27,32 +28,41 @@ def parse_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('config', help='config file the checkpoint was trained with')
     p.add_argument('checkpoint', help='checkpoint file')
-    p.add_argument('--percentile', type=float, default=99.0,
+    p.add_argument('--percentile', type=percentile(0, 100, low_open=True), default=99.0,
                    help='threshold percentile of normal combined scores')
-    p.add_argument('--holdout-videos', type=int,
+    p.add_argument('--holdout-videos', type=whole_number(1, 'videos'),
                    help='use the last N training videos (default: all training videos)')
     p.add_argument('--videos', help='normal videos to use instead of the training set: a '
                    'video, a frame folder, or a folder of videos/frame folders')
     p.add_argument('--data-root', help='dataset root of the training videos, overriding the '
                    'config')
     p.add_argument('--out', help='calibration file (default: <checkpoint>.calib.json)')
-    p.add_argument('--fps', type=float, help='frame rate of --videos frame folders')
-    p.add_argument('--running-window', type=int, default=500,
+    p.add_argument('--fps', type=positive_float('frames per second'),
+                   help='frame rate of --videos frame folders')
+    p.add_argument('--running-window', type=whole_number(2, 'scores'), default=500,
                    help='window of the running causal normalizer')
-    p.add_argument('--running-warmup', type=int, default=50)
-    p.add_argument('--batch-size', type=int, help='windows per forward pass')
+    p.add_argument('--running-warmup', type=whole_number(2, 'scores'), default=50,
+                   help='scores the running normalizer sees before it scores (<= '
+                   '--running-window)')
+    p.add_argument('--batch-size', type=whole_number(1, 'windows'),
+                   help='windows per forward pass')
     p.add_argument('--device', default='cpu')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='override config entries')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.running_warmup > args.running_window:
+        p.error(f'argument --running-warmup: must be at most --running-window '
+                f'({args.running_window}), got {args.running_warmup}')
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from vadkit.apis import (AnomalyDetector, CheckpointMismatchError, InputError, calibrate,
-                             calibration_path, discover_inputs, holdout_sources, open_source)
-    from vadkit.datasets import FrameDecodeError
+    from vadkit.apis import (AnomalyDetector, InputError, calibrate, calibration_path,
+                             discover_inputs, holdout_sources, open_source)
+    from vadkit.datasets.layouts.video_files import is_truncated, plain_video_warnings
+    from vadkit.utils.errors import VadkitError
     from vadkit.utils.run_config import set_data_root
     try:
         det = AnomalyDetector(args.config, args.checkpoint, args.device, calibration=None,
@@ -71,13 +81,20 @@ def main(argv=None):
             origin = 'training videos of the config (seen in training unless held out)'
         print(f'calibrating on {len(sources)} normal video(s) from {origin}: '
               f'{", ".join(s.name for s in sources)}', file=sys.stderr, flush=True)
-        cal = calibrate(det, sources, args.percentile, progress=not args.quiet)
-    except (InputError, FrameDecodeError, CheckpointMismatchError, FileNotFoundError,
-            ValueError, KeyError) as e:
-        raise SystemExit(f'error: {e}')
+        with plain_video_warnings():
+            cal = calibrate(det, sources, args.percentile, progress=not args.quiet)
+    except (FileNotFoundError, ValueError, KeyError) as e:
+        if isinstance(e, VadkitError):
+            raise
+        raise InputError(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) \
+            from e
     out = cal.save(args.out or calibration_path(args.checkpoint))
     lines = [f'calibration written to {out} ({cal.num_frames} scored normal frames)',
              f'thresholds at percentile {cal.percentile:g}:']
+    lines[1:1] = [f'WARNING: {v["source"]}: its header declares {v["header_frames"]} frames, '
+                  f'only {v["frames"]} decoded (truncated or corrupt file: re-download or '
+                  're-encode it)' for v in cal.videos if is_truncated(v.get('header_frames'),
+                                                                       v['frames'])]
     for mode, entry in cal.modes.items():
         thr = entry.get('threshold')
         lines.append(f'  {mode:8s} {thr:.6g}  ({entry.get("note", "")})' if thr is not None

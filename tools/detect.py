@@ -27,6 +27,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
+from vadkit.utils.cli_values import (finite_float, percentile, positive_float,  # noqa: E402
+                                     whole_number)
 from vadkit.utils.errors import run_cli  # noqa: E402
 
 
@@ -39,8 +41,9 @@ def parse_args(argv=None):
                    'with --stream also a camera index or an RTSP/HTTP URL')
     p.add_argument('--out-dir', default='outputs/detect', help='where results go')
     thr = p.add_mutually_exclusive_group()
-    thr.add_argument('--threshold', type=float, help='fixed threshold on the combined score')
-    thr.add_argument('--percentile', type=float,
+    thr.add_argument('--threshold', type=finite_float,
+                     help='fixed threshold on the combined score')
+    thr.add_argument('--percentile', type=percentile(0, 100),
                      help='threshold at this percentile of the calibration videos\' scores '
                      '(default: the calibrated percentile)')
     p.add_argument('--calibration', help='calibration file (default: '
@@ -51,27 +54,36 @@ def parse_args(argv=None):
     p.add_argument('--causal-norm', choices=['calibration', 'running'], default='calibration',
                    help='causal rescaling: z-score with calibration statistics, or with the '
                    'last --running-window scores')
-    p.add_argument('--running-window', type=int, default=500)
-    p.add_argument('--running-warmup', type=int, default=50)
+    p.add_argument('--running-window', type=whole_number(2, 'scores'), default=500,
+                   help='scores the running causal normalizer keeps')
+    p.add_argument('--running-warmup', type=whole_number(2, 'scores'), default=50,
+                   help='scores the running normalizer sees before it scores (<= '
+                   '--running-window)')
     p.add_argument('--stream', action='store_true',
                    help='process INPUT frame by frame as a live stream (causal)')
-    p.add_argument('--max-frames', type=int, help='stop a stream after this many frames')
+    p.add_argument('--max-frames', type=whole_number(1, 'frames'),
+                   help='stop a stream after this many frames')
     p.add_argument('--video-out', action='store_true',
                    help='also write annotated.mp4 (error heat map, score strip, events)')
     p.add_argument('--no-plot', action='store_true', help='skip scores.png')
-    p.add_argument('--batch-size', type=int,
+    p.add_argument('--batch-size', type=whole_number(1, 'windows'),
                    help='windows per forward pass (default: the test dataloader\'s)')
     p.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
-    p.add_argument('--fps', type=float, help='frame rate for times in seconds (default: the '
-                   'video\'s; 25 for frame folders)')
-    p.add_argument('--min-event-frames', type=int, default=1,
-                   help='drop events shorter than this')
-    p.add_argument('--merge-gap', type=int, default=0,
+    p.add_argument('--fps', type=positive_float('frames per second'),
+                   help='frame rate for times in seconds (default: the video\'s; 25 for '
+                   'frame folders and sources that tell none)')
+    p.add_argument('--min-event-frames', type=whole_number(1, 'frames'), default=1,
+                   help='drop events shorter than this many frames')
+    p.add_argument('--merge-gap', type=whole_number(0, 'frames'), default=0,
                    help='merge events separated by at most this many normal frames')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='override config entries')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.causal_norm == 'running' and args.running_warmup > args.running_window:
+        p.error(f'argument --running-warmup: must be at most --running-window '
+                f'({args.running_window}), got {args.running_warmup}')
+    return args
 
 
 def unique_dir(root: str, name: str, used: set) -> str:
@@ -96,6 +108,22 @@ def describe_events(result) -> str:
     return f'{len(result.events)} event(s) above {result.threshold:.4g}: {spans}{more}'
 
 
+def fps_note(src) -> None:
+    if not src.fps_known:
+        print(f'note: {src.location} tells no frame rate: event times assume {src.fps:g} fps '
+              '(pass --fps to set it)', file=sys.stderr, flush=True)
+
+
+def frame_count_note(result) -> str:
+    """What the per-video line says of a video that decoded short of its header."""
+    from vadkit.datasets.layouts.video_files import is_truncated
+    if not is_truncated(result.header_frames, result.num_frames):
+        return ''
+    return (f'; WARNING: its header declares {result.header_frames} frames, only '
+            f'{result.num_frames} decoded (truncated or corrupt file: re-download or '
+            're-encode it)')
+
+
 def run_offline(args, det, inputs) -> list:
     from vadkit.apis import InputError, open_source, plot_scores, write_annotated_video
     from vadkit.datasets import FrameDecodeError
@@ -103,6 +131,7 @@ def run_offline(args, det, inputs) -> list:
     for inp in inputs:
         try:
             src = open_source(inp, fps=args.fps)
+            fps_note(src)
             result = det.score_video(src, progress=not args.quiet, heatmaps=args.video_out,
                                      batch_size=args.batch_size)
         except (InputError, FrameDecodeError) as e:
@@ -118,7 +147,7 @@ def run_offline(args, det, inputs) -> list:
         if args.video_out:
             files['video'] = write_annotated_video(result, src, osp.join(out, 'annotated.mp4'))
         print(f'{result.name}: {result.num_frames} frames ({int(result.mask.sum())} scored), '
-              f'{describe_events(result)} -> {out}', flush=True)
+              f'{describe_events(result)}{frame_count_note(result)} -> {out}', flush=True)
         summary.append(dict(input=str(inp), **result.summary(), outputs=files,
                             events=[e.to_dict() for e in result.events]))
     return summary
@@ -127,7 +156,9 @@ def run_offline(args, det, inputs) -> list:
 def run_stream(args, det, inp) -> list:
     from vadkit.apis import StreamingVideoWriter, open_source, plot_scores
     from vadkit.apis.detector import DetectionResult
+    from vadkit.apis import InputError
     src = open_source(inp, fps=args.fps)
+    fps_note(src)
     out = unique_dir(args.out_dir, src.name, set())
     events_log = open(osp.join(out, 'events.jsonl'), 'w')
     all_events = []
@@ -186,7 +217,7 @@ def run_stream(args, det, inp) -> list:
                 video.close()
     n = sd.frame_count
     if n < det.window_length:
-        raise SystemExit(f'error: {src.location} gave {n} frame(s), fewer than the '
+        raise InputError(f'{src.location} gave {n} frame(s), fewer than the '
                          f'{det.window_length} of one window: nothing was scored')
     result = _result_from_csv(csv_path, src, n, det, sd, all_events, DetectionResult)
     result.save_events(osp.join(out, 'events.json'))
@@ -196,7 +227,8 @@ def run_stream(args, det, inp) -> list:
         files['plot'] = plot_scores(result, osp.join(out, 'scores.png'))
     if video is not None:
         files['video'] = video.path
-    print(f'{src.name}: {n} frames, {describe_events(result)} -> {out}', flush=True)
+    print(f'{src.name}: {n} frames, {describe_events(result)}{frame_count_note(result)} '
+          f'-> {out}', flush=True)
     return [dict(input=str(inp), **result.summary(), outputs=files,
                  events=[e.to_dict() for e in all_events])]
 
@@ -223,12 +255,14 @@ def _result_from_csv(path, src, n, det, sd, events, cls):
                score_weights=dict(det.score_weights), raw={k: col(f'raw_{k}') for k in names},
                normalized={k: col(f'normalized_{k}') for k in names}, scores=col('score'),
                mask=mask, threshold=sd.threshold, threshold_source=sd.threshold_source,
-               events=events)
+               events=events,
+               header_frames=src.header_frames if src.decoded_frames is not None else None)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from vadkit.apis import AnomalyDetector, CheckpointMismatchError, InputError, discover_inputs
+    from vadkit.apis import AnomalyDetector, InputError, discover_inputs
+    from vadkit.utils.errors import VadkitError
     mode = 'causal' if args.stream else args.mode
     try:
         det = AnomalyDetector(args.config, args.checkpoint, args.device, mode=mode,
@@ -245,25 +279,32 @@ def main(argv=None):
         if args.stream and len(inputs) != 1:
             raise InputError(f'--stream takes one source; {args.input} holds {len(inputs)} '
                              'videos (score them offline, or stream them one at a time)')
-    except (InputError, CheckpointMismatchError, FileNotFoundError, ValueError, KeyError) as e:
-        raise SystemExit(f'error: {e}')
+    except (FileNotFoundError, ValueError, KeyError) as e:
+        if isinstance(e, VadkitError):
+            raise
+        raise InputError(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) \
+            from e
     os.makedirs(args.out_dir, exist_ok=True)
     print(f'{det}', file=sys.stderr, flush=True)
     if det.threshold is None and not args.stream:
         print('note: no calibration file and no --threshold: scores only, no events. Run '
               f'tools/calibrate.py {args.config} {args.checkpoint}', file=sys.stderr)
+    from vadkit.datasets.layouts.video_files import plain_video_warnings
     try:
-        summary = run_stream(args, det, inputs[0]) if args.stream else run_offline(
-            args, det, inputs)
-    except (InputError, ValueError) as e:
-        raise SystemExit(f'error: {e}')
+        with plain_video_warnings():
+            summary = run_stream(args, det, inputs[0]) if args.stream else run_offline(
+                args, det, inputs)
+    except ValueError as e:
+        if isinstance(e, VadkitError):
+            raise
+        raise InputError(str(e)) from e
     with open(osp.join(args.out_dir, 'summary.json'), 'w') as f:
         json.dump(dict(config=args.config, checkpoint=args.checkpoint,
                        mode='stream' if args.stream else det.mode, threshold=det.threshold,
                        threshold_source=det.threshold_source, videos=summary), f, indent=1)
     failed = [s for s in summary if 'error' in s]
     if failed:
-        raise SystemExit(f'error: {len(failed)} of {len(summary)} input(s) could not be '
+        raise InputError(f'{len(failed)} of {len(summary)} input(s) could not be '
                          f'scored: ' + '; '.join(f'{s["input"]}: {s["error"]}' for s in failed))
     return 0
 

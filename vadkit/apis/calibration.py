@@ -64,7 +64,8 @@ class Calibration:
         modes: Per mode (``offline``, ``causal``, ``running``): ``threshold`` at
             ``percentile`` and ``quantiles`` on :data:`PERCENTILE_GRID` (``None`` when no
             frame was scored in that mode), plus how the mode normalizes.
-        videos: The calibration videos (name, source, frames).
+        videos: The calibration videos (name, source, frames; for video files also
+            ``header_frames`` and ``frames_short``, the header's frames that did not decode).
         num_frames: Scored frames pooled.
     """
     percentile: float
@@ -175,7 +176,8 @@ def calibrate(detector, sources: Sequence[FrameSource], percentile: float = 99.0
         raw = detector.raw_scores(src, progress=progress)
         raws.append(raw.scores)
         videos.append(dict(name=src.name, source=src.location, frames=raw.num_frames,
-                           scored=len(raw.frame_idx)))
+                           scored=len(raw.frame_idx), header_frames=src.header_frames,
+                           frames_short=src.frames_short))
     names = list(raws[0])
     pooled = {n: np.concatenate([r[n] for r in raws]) for n in names}
     stats = compute_normal_stats(pooled)  # mean, population std, count, min, max

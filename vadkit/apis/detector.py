@@ -36,7 +36,7 @@ from .calibration import Calibration, calibration_path
 from .events import Event, EventTracker, extract_events
 from .fusion import CAUSAL_NORMS, CausalFusion, OfflineFusion, find_frame_metric_cfg
 from .model_loading import init_detector, load_config
-from .sources import FrameSource, InputError, open_source
+from .sources import FrameSource, InputError, check_fps, open_source
 
 MODES = ('offline', 'causal')
 #: Error magnitude (in [-1, 1] pixel units) shown at full colour in heat maps.
@@ -84,6 +84,8 @@ class DetectionResult:
         threshold_source: Where the threshold came from.
         events: Runs of frames scored above the threshold.
         heatmaps: Per frame, a uint8 error map or ``None`` (when asked for).
+        header_frames: Frames the video file's header declares (``None``: not a video
+            file, or no count); ``num_frames`` below it means a truncated or corrupt file.
     """
     name: str
     source: str
@@ -101,6 +103,12 @@ class DetectionResult:
     threshold_source: str
     events: List[Event]
     heatmaps: Optional[List[Optional[np.ndarray]]] = field(default=None, repr=False)
+    header_frames: Optional[int] = None
+
+    @property
+    def frames_short(self) -> int:
+        """Frames the header declares beyond those that decoded (0 when unknown)."""
+        return max(0, self.header_frames - self.num_frames) if self.header_frames else 0
 
     @property
     def score_names(self) -> List[str]:
@@ -122,7 +130,9 @@ class DetectionResult:
     def summary(self) -> dict:
         scored = self.scores[self.mask]
         return dict(name=self.name, source=self.source, fps=self.fps,
-                    num_frames=self.num_frames, scored_frames=int(self.mask.sum()),
+                    num_frames=self.num_frames, decoded_frames=self.num_frames,
+                    header_frames=self.header_frames, frames_short=self.frames_short,
+                    scored_frames=int(self.mask.sum()),
                     mode=self.mode, threshold=self.threshold,
                     threshold_source=self.threshold_source,
                     max_score=float(np.max(scored)) if scored.size else None,
@@ -496,9 +506,10 @@ class AnomalyDetector:
             heatmaps: Keep a per-frame error map (for annotated videos).
             batch_size: Windows per forward pass.
         """
+        fps = check_fps(fps)
         src = open_source(source, fps=fps, name=name)
         if fps:
-            src.fps = float(fps)
+            src.fps, src.fps_known = fps, True
         if name:
             src.name = name
         raw = self.raw_scores(src, progress, heatmaps, batch_size)
@@ -537,7 +548,7 @@ class AnomalyDetector:
             raw={k: full(v) for k, v in raw.scores.items()},
             normalized={k: full(v) for k, v in normalized.items()}, scores=scores, mask=mask,
             threshold=self.threshold, threshold_source=self.threshold_source, events=events,
-            heatmaps=maps)
+            heatmaps=maps, header_frames=src.header_frames)
 
     def streaming(self, **kwargs) -> 'StreamingDetector':  # noqa: F821
         """A :class:`~vadkit.apis.StreamingDetector` sharing this model and calibration."""

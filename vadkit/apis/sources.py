@@ -5,6 +5,12 @@ applies the config's decode pipeline (Grayscale, Resize) to each, exactly as the
 dataset's :class:`~vadkit.datasets.frame_store.FrameStore` does. Frame folders are read with
 the same ``cv2.imread`` flags as the dataset (grey when the pipeline starts with
 ``Grayscale``), so offline scores of a frame folder equal those of ``tools/test.py``.
+
+A video file read to its end compares the frames that decoded with its header's count
+(``header_frames``/``decoded_frames``) and warns with :class:`TruncatedVideoWarning` when
+the file is truncated or corrupt (the rule of :mod:`vadkit.datasets.layouts.video_files`).
+An explicit frame rate must be a finite number > 0; a source that tells none (frame
+folders, some cameras) gets :data:`DEFAULT_FPS`, with ``fps_known`` False.
 """
 import math
 import os
@@ -19,6 +25,12 @@ from vadkit.utils.errors import VadkitError
 from vadkit.datasets.frame_store import read_image
 from vadkit.datasets.layouts.base_layout import (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS,
                                                  list_images, natural_key)
+from vadkit.datasets.layouts.video_files import (TruncatedVideoWarning, frames_short,
+                                                 warn_if_truncated)
+
+__all__ = ['DEFAULT_FPS', 'CaptureSource', 'FrameSource', 'ImageFolderSource', 'InputError',
+           'IterableSource', 'TruncatedVideoWarning', 'VideoFileSource', 'check_fps',
+           'discover_inputs', 'is_live_spec', 'open_source']
 
 #: Frame rate assumed when a source does not tell (frame folders, some cameras).
 DEFAULT_FPS = 25.0
@@ -32,6 +44,21 @@ def _valid_fps(value: Optional[float]) -> Optional[float]:
     return float(value) if value is not None and math.isfinite(value) and value > 0 else None
 
 
+def check_fps(fps: Optional[float], what: str = 'fps') -> Optional[float]:
+    """An explicit frame rate as a float, ``None`` when not given; anything but a finite
+    number > 0 is an :class:`InputError` (event times in seconds would be wrong)."""
+    if fps is None:
+        return None
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f'{what} must be a finite number of frames per second > 0, got '
+                         f'{fps!r}; leave it out to use the video\'s own frame rate')
+    return value
+
+
 class FrameSource:
     """A named sequence of raw frames with a frame rate.
 
@@ -40,6 +67,10 @@ class FrameSource:
         location: The path, URL or camera index it reads.
         fps: Frames per second (for event times in seconds).
         num_frames: Number of frames if known in advance (for progress bars), else ``None``.
+        fps_known: Whether ``fps`` was given or told by the source (else the default).
+        header_frames: Frames a video file's header declares (``None`` for other sources).
+        decoded_frames: Frames read by the last complete pass over the source (``None``
+            until one ends).
         rereadable: Whether :meth:`frames` may be called more than once (an annotated video
             of an offline result re-reads its source).
         live: Whether the source is a live capture (no end, no known length).
@@ -47,14 +78,24 @@ class FrameSource:
 
     rereadable = True
     live = False
+    header_frames: Optional[int] = None
+    decoded_frames: Optional[int] = None
 
     def __init__(self, name: str, location: str, fps: Optional[float] = None,
-                 num_frames: Optional[int] = None) -> None:
+                 num_frames: Optional[int] = None, native_fps: Optional[float] = None) -> None:
+        """``fps``: the user's frame rate (checked); ``native_fps``: the one the source
+        reports (ignored when missing or invalid)."""
         self.name = name
         self.location = location
-        self.fps = _valid_fps(fps) or DEFAULT_FPS
-        self.fps_known = _valid_fps(fps) is not None
+        rate = check_fps(fps) or _valid_fps(native_fps)
+        self.fps = rate or DEFAULT_FPS
+        self.fps_known = rate is not None
         self.num_frames = num_frames
+
+    @property
+    def frames_short(self) -> int:
+        """Frames the header declares beyond those that decoded (0 when unknown)."""
+        return frames_short(self.header_frames, self.decoded_frames)
 
     def frames(self, gray: bool = False) -> Iterator[np.ndarray]:
         """Yield raw uint8 frames; ``gray`` asks for single-channel frames where reading
@@ -82,20 +123,28 @@ class VideoFileSource(FrameSource):
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
         cap.release()
         name = osp.splitext(osp.basename(path))[0]
-        super().__init__(name, path, fps or file_fps, count if count > 0 else None)
+        super().__init__(name, path, fps, count if count > 0 else None, native_fps=file_fps)
+        self.header_frames = count if count > 0 else None
 
     def frames(self, gray: bool = False) -> Iterator[np.ndarray]:
+        """The frames that decode; at the end, :attr:`decoded_frames` is set and a
+        :class:`TruncatedVideoWarning` given when the file holds fewer than its header
+        declares (beyond a slack of a frame or two)."""
         cap = cv2.VideoCapture(self.location)
         if not cap.isOpened():
             raise InputError(f'cannot open video {self.location}')
+        n = 0
         try:
             while True:
                 ok, frame = cap.read()
                 if not ok:
                     break
+                n += 1
                 yield frame
         finally:
             cap.release()
+        self.decoded_frames = n
+        warn_if_truncated(self.location, self.header_frames, n)
 
 
 class ImageFolderSource(FrameSource):
@@ -139,7 +188,8 @@ class CaptureSource(FrameSource):
         name = f'camera{self.spec}' if isinstance(self.spec, int) else (
             ''.join(c if c.isalnum() else '_' for c in self.spec.split('://')[-1])[:48]
             or 'stream')
-        super().__init__(name, str(self.spec), fps or self._cap.get(cv2.CAP_PROP_FPS), None)
+        super().__init__(name, str(self.spec), fps, None,
+                         native_fps=self._cap.get(cv2.CAP_PROP_FPS))
 
     def frames(self, gray: bool = False) -> Iterator[np.ndarray]:
         if self._cap is None:

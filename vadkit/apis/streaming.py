@@ -17,7 +17,7 @@ from typing import Callable, Dict, Iterator, List, Optional
 import numpy as np
 
 from .events import Event
-from .sources import InputError, open_source
+from .sources import InputError, check_fps, open_source
 
 
 @dataclass
@@ -75,14 +75,15 @@ class StreamingDetector:
                              'run tools/calibrate.py CONFIG CHECKPOINT (a calibration file '
                              'beside the checkpoint), or give a fixed threshold')
         self.threshold = float(threshold)
-        self.fps = fps
+        self.fps = check_fps(fps)
         self.buffer: deque = deque(maxlen=self.window_length)
         self.reset(fps)
 
     def reset(self, fps: Optional[float] = None) -> None:
         """Start a new stream (clears the frame buffer, running statistics, open event)."""
+        fps = check_fps(fps)
         if fps:
-            self.fps = float(fps)
+            self.fps = fps
         self.buffer.clear()
         self.fusion.reset()
         self.tracker = self.detector.new_tracker(self.fps or 25.0, self.threshold)

@@ -10,9 +10,15 @@ whose array is missing or of the wrong length is rebuilt too. Jobs that need the
 entry at once build it once (a lock file beside it), and the array and its index are
 written under temporary names and renamed into place, so a half-written entry is never
 read. Decoding checks every frame:
-an unreadable or truncated image or video, or a frame of another resolution, stops the
-build with an error naming the file. Without a cache directory, frames are
-decoded on demand with a small per-process LRU.
+an unreadable or truncated image, or a frame of another resolution, stops the build with an
+error naming the file. Without a cache directory, frames are decoded on demand with a
+small per-process LRU (video files are counted once, up front).
+
+A video file that decodes to fewer frames than its record (its header's count) follows
+the rule of :mod:`~vadkit.datasets.layouts.video_files`: an unlabelled video keeps the
+frames that decode (a warning names the file and both counts when the shortfall is beyond
+the header slack; the counts are recorded in the record and the cache index), while a
+labelled test video is an error, since its labels are sized for the header.
 """
 import hashlib
 import json
@@ -33,7 +39,8 @@ from mmengine.logging import print_log
 from vadkit.utils.file_lock import exclusive_file_lock
 
 from .layouts.base_layout import DatasetError, FrameDecodeError
-from .layouts.video_files import iter_video_file
+from .layouts.video_files import (decode_frame_count, is_truncated, iter_video_file,
+                                  shortfall_message)
 from .video_record import VideoRecord
 
 __all__ = ['FrameDecodeError', 'FrameDecoder', 'FrameStore', 'default_cache_dir',
@@ -142,6 +149,45 @@ class FrameStore:
         self.cache_path: Optional[str] = None
         if cache_dir:
             self.cache_path = self._prepare_cache()
+        elif any(v.video_file and v.decoded_frames is None for v in videos):
+            self._check_decoded_counts(self._count_video_files())
+
+    # ------------------------------------------------------------------ frame counts
+    def _count_video_files(self) -> List[Optional[int]]:
+        def count(v: VideoRecord) -> Optional[int]:
+            if not v.video_file:
+                return None
+            return v.decoded_frames if v.decoded_frames is not None \
+                else decode_frame_count(v.video_file)
+        with ThreadPoolExecutor(self._workers()) as pool:
+            return list(pool.map(count, self.videos))
+
+    def _check_decoded_counts(self, counts: Sequence[Optional[int]]) -> None:
+        """Match each video file's record to the frames that decode (``None``: not a
+        video file): see the module docstring for when this warns and when it fails."""
+        for v, n in zip(self.videos, counts):
+            if not v.video_file or n is None:
+                continue
+            if v.decoded_frames is None:
+                v.decoded_frames = int(n)
+            if v.header_frames is None:
+                v.header_frames = v.num_frames
+            if n >= v.num_frames:
+                continue
+            if v.labels is not None:
+                raise FrameDecodeError(
+                    f'test video {v.name} ({v.video_file}): only {n} of its {v.num_frames} '
+                    f'frames decode, but its labels ({v.label_source}) have one entry for '
+                    f'each of the {v.num_frames}: frames and labels would misalign. The '
+                    'file is likely truncated or corrupt: re-download it or re-encode it '
+                    '(e.g. ffmpeg -i IN -c:v libx264 OUT.mp4)')
+            if is_truncated(v.num_frames, n):
+                print_log(f'{self.name}: ' + shortfall_message(v.video_file, v.num_frames, n),
+                          logger='current', level=30)
+            else:  # a header that lies a little: not worth a warning
+                print_log(f'{v.video_file}: its header says {v.num_frames} frames, {n} '
+                          f'decode; using {n}', logger='current', level=10)
+            v.num_frames = int(n)
 
     # ------------------------------------------------------------------ cache
     def _cache_stem(self) -> str:
@@ -177,6 +223,10 @@ class FrameStore:
         if not self._cache_ok(stem):
             raise DatasetError(f'frame cache {stem}.npy is incomplete or inconsistent with '
                                'the dataset; delete it (and its .json) to rebuild')
+        with open(stem + '.json') as f:
+            entries = json.load(f).get('videos') or []
+        if len(entries) == len(self.videos):
+            self._check_decoded_counts([e.get('decoded_frames') for e in entries])
         return stem + '.npy'
 
     def _workers(self) -> int:
@@ -195,6 +245,7 @@ class FrameStore:
         bar = tqdm(total=total, desc=f'caching {self.name} frames', unit='frame',
                    dynamic_ncols=True, mininterval=1.0)
         stop = threading.Event()  # set by the first failure: the other threads give up
+        decoded: List[Optional[int]] = [None] * len(self.videos)
 
         def check(img: np.ndarray, where: str) -> np.ndarray:
             if img.shape != first.shape:
@@ -205,14 +256,19 @@ class FrameStore:
             v, off = self.videos[i], int(self.offsets[i])
             try:
                 if v.video_file:
-                    frames = iter_video_file(v.video_file, v.num_frames)
-                    for n, frame in enumerate(frames):
+                    frames = iter_video_file(v.video_file, v.num_frames, strict=False)
+                    n = 0
+                    for frame in frames:
                         if stop.is_set():
                             frames.close()
                             return
                         arr[off + n] = check(self.decoder.apply(frame),
                                              f'{v.video_file} (frame {n})')
+                        n += 1
                         bar.update(1)
+                    decoded[i] = n
+                    if n < v.num_frames and v.labels is not None:
+                        self._check_decoded_counts([None] * i + [n])  # fails at once
                 else:
                     for j, path in enumerate(v.frames):
                         if stop.is_set():
@@ -243,8 +299,8 @@ class FrameStore:
         finally:
             bar.close()
         index = dict(num_frames=total, frame_shape=list(first.shape),
-                     videos=[dict(name=v.name, num_frames=v.num_frames, source=v.source)
-                             for v in self.videos],
+                     videos=[dict(name=v.name, num_frames=v.num_frames, source=v.source,
+                                  decoded_frames=n) for v, n in zip(self.videos, decoded)],
                      decode_pipeline=self.decoder.pipeline_cfg)
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix='.json.tmp')
         with os.fdopen(fd, 'w') as f:
@@ -292,6 +348,10 @@ class FrameStore:
 
     def read(self, video_idx: int, indices: np.ndarray) -> np.ndarray:
         """Frames ``indices`` of video ``video_idx``, stacked: (L, H, W[, C]) uint8."""
+        n = self.videos[video_idx].num_frames
+        if len(indices) and not 0 <= min(indices) <= max(indices) < n:
+            raise IndexError(f'frames {min(indices)}..{max(indices)} of video '
+                             f'{self.videos[video_idx].name} asked for; it has {n}')
         if self.cache_path:
             base = int(self.offsets[video_idx])
             idx = np.asarray(indices) + base

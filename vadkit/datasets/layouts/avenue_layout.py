@@ -8,7 +8,7 @@ from vadkit.registry import DATASET_LAYOUTS
 from ..video_record import VideoRecord
 from .base_layout import BaseLayout, DatasetError, has_entry, is_video_entry, list_videos
 from .label_files import read_label_file, read_vollabel
-from .video_files import video_frame_count
+from .video_files import video_file_record
 
 SPLIT_DIRS = {'train': 'training_videos', 'test': 'testing_videos'}
 MASK_DIRS = ('testing_label_mask', 'ground_truth_demo/testing_label_mask')
@@ -100,8 +100,7 @@ class AvenueLayout(BaseLayout):
         if not osp.isdir(folder):
             raise DatasetError(f'{folder} does not exist: an Avenue dataset has '
                                f'{SPLIT_DIRS[split]}/01.avi ... under its root')
-        videos = [VideoRecord(name=osp.splitext(osp.basename(p))[0], video_file=p,
-                              num_frames=video_frame_count(p, self.exact_frame_count))
+        videos = [video_file_record(p, self.exact_frame_count)
                   for p in list_videos(folder)]
         self.check_videos(videos, split, where=folder)
         if split == 'test':

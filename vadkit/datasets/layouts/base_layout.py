@@ -192,24 +192,31 @@ class BaseLayout:
         source = source or v.label_source
         v.labels = np.asarray(v.labels).reshape(-1)
         detail = ''
+        fix = ('the label file belongs to another copy or extraction of this video; use the '
+               'labels that came with these frames (or re-extract the frames)')
         if v.labels.size != v.num_frames and v.video_file:
             # Container headers can be off by a frame or two: ask the decoder before
             # calling the labels wrong.
             from .video_files import decode_frame_count
-            exact = decode_frame_count(v.video_file)
+            header = v.header_frames or v.num_frames
+            exact = v.decoded_frames
+            if exact is None:
+                exact = decode_frame_count(v.video_file)
+            v.header_frames, v.decoded_frames = header, exact
             if exact == v.labels.size:
-                print_log(f'{v.video_file}: its header says {v.num_frames} frames but '
+                print_log(f'{v.video_file}: its header says {header} frames but '
                           f'{exact} decode, as many as its labels; using {exact}',
                           logger='current', level=30)
                 v.num_frames = exact
             else:
-                detail = f' (its header says {v.num_frames}, {exact} decode)'
+                detail = f' (its header says {header}, {exact} decode)'
+                if exact < min(header, v.labels.size):
+                    fix = ('the video file is likely truncated or corrupt: re-download or '
+                           're-encode it; or ') + fix
         if v.labels.size != v.num_frames:
             raise DatasetError(
                 f'labels of test video {v.name} ({source}) have {v.labels.size} entries '
-                f'but the video has {v.num_frames} frames{detail} ({v.source}): the label '
-                'file belongs to another copy or extraction of this video; use the labels '
-                'that came with these frames (or re-extract the frames)')
+                f'but the video has {v.num_frames} frames{detail} ({v.source}): {fix}')
         v.labels = (v.labels != 0).astype(np.uint8)
 
     def describe(self) -> str:

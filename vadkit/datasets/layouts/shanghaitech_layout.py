@@ -10,7 +10,7 @@ from .base_layout import (BaseLayout, DatasetError, has_entry, is_frame_folder_e
                           is_video_entry, list_videos)
 from .frames_layout import frame_folder_videos
 from .label_files import read_label_file, read_video_npy
-from .video_files import video_frame_count
+from .video_files import video_file_record
 
 _SCENE = re.compile(r'(\d+)_')
 
@@ -81,8 +81,7 @@ class ShanghaiTechLayout(BaseLayout):
         if split == 'train':
             folder = osp.join(self.root, 'training', 'videos')
             if osp.isdir(folder):
-                videos = [VideoRecord(name=osp.splitext(osp.basename(p))[0], video_file=p,
-                                      num_frames=video_frame_count(p, self.exact_frame_count))
+                videos = [video_file_record(p, self.exact_frame_count)
                           for p in list_videos(folder)]
             elif osp.isdir(osp.join(self.root, 'training', 'frames')):
                 folder = osp.join(self.root, 'training', 'frames')

@@ -5,13 +5,82 @@ labels), so they read the container's header (``CAP_PROP_FRAME_COUNT``). Headers
 missing (some ``.webm``/``.mkv``) or off by a frame or two; :func:`video_frame_count` then
 counts by decoding, and the frame store checks while decoding that a video really holds
 the frames its record promises, so a truncated file is reported by name, never padded.
+
+Decoded counts are compared with the header's by one rule, everywhere videos are read
+(dataset loading, ``tools/detect.py`` offline and ``--stream``, ``tools/calibrate.py``): a
+video whose decoded frames fall short of its header by at most :data:`HEADER_SLACK_FRAMES`
+has a header that lies a little (common: a trailing empty packet, or a count estimated from
+the duration) and passes without a warning; a larger shortfall means a truncated or corrupt
+file and is warned about with the file, both counts and the fix. Both counts are recorded
+either way (``header_frames``/``decoded_frames``). A shortfall of any size is an error where
+frames are matched to per-frame labels: labels sized for the header would misalign.
 """
+import contextlib
+import os.path as osp
+import sys
+import warnings
 from typing import Iterator, Optional
 
 import cv2
 import numpy as np
 
+from ..video_record import VideoRecord
 from .base_layout import FrameDecodeError
+
+#: Frames a container header may overstate the decodable ones by without a warning.
+HEADER_SLACK_FRAMES = 2
+
+
+class TruncatedVideoWarning(UserWarning):
+    """A video decodes to fewer frames than its header declares (beyond the slack)."""
+
+
+def frames_short(header_frames: Optional[int], decoded_frames: Optional[int]) -> int:
+    """Frames the header declares beyond those that decode (0 when either is unknown)."""
+    if not header_frames or decoded_frames is None:
+        return 0
+    return max(0, int(header_frames) - int(decoded_frames))
+
+
+def is_truncated(header_frames: Optional[int], decoded_frames: Optional[int]) -> bool:
+    """Short by more than :data:`HEADER_SLACK_FRAMES`: a truncated or corrupt file rather
+    than a header that lies a little."""
+    return frames_short(header_frames, decoded_frames) > HEADER_SLACK_FRAMES
+
+
+def shortfall_message(path: str, header_frames: int, decoded_frames: int) -> str:
+    """The warning of a video that decodes short of its header: file, counts, cause, fix."""
+    return (f'video {path}: only {decoded_frames} of the {header_frames} frames its header '
+            f'declares decode ({header_frames - decoded_frames} missing): the file is likely '
+            'truncated or corrupt; only its first frames are used. Re-download it, or '
+            're-encode it (e.g. ffmpeg -i IN -c:v libx264 OUT.mp4)')
+
+
+@contextlib.contextmanager
+def plain_video_warnings(prefix: str = 'warning: ') -> Iterator[None]:
+    """Within, each :class:`TruncatedVideoWarning` is printed to stderr as one plain line
+    (no source line), every time it happens: what command-line tools want. Other warnings
+    and everything outside are left as they were."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('always', TruncatedVideoWarning)
+        previous = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, TruncatedVideoWarning):
+                print(f'{prefix}{message}', file=sys.stderr, flush=True)
+            else:
+                previous(message, category, filename, lineno, file, line)
+        warnings.showwarning = show
+        yield
+
+
+def warn_if_truncated(path: str, header_frames: Optional[int], decoded_frames: int) -> bool:
+    """Warn (:class:`TruncatedVideoWarning`) when :func:`is_truncated`; returns whether."""
+    if not is_truncated(header_frames, decoded_frames):
+        return False
+    warnings.warn(shortfall_message(path, int(header_frames), decoded_frames),
+                  TruncatedVideoWarning, stacklevel=3)
+    return True
 
 
 def open_video(path: str) -> 'cv2.VideoCapture':
@@ -53,9 +122,29 @@ def video_frame_count(path: str, exact: bool = False) -> int:
     return n if n > 0 else decode_frame_count(path)
 
 
-def iter_video_file(path: str, expected: Optional[int] = None) -> Iterator[np.ndarray]:
-    """Decoded BGR frames of a video in order; at most ``expected`` of them, and an error
-    naming the file when it ends before ``expected`` frames (truncated or corrupt)."""
+def video_file_record(path: str, exact: bool = False) -> VideoRecord:
+    """The record of a video file, named by its stem. Its frame count is the header's, or
+    counted by decoding when ``exact`` or when the header has none; a decoded count is
+    compared with the header's (see the module's rule) and both are recorded."""
+    name = osp.splitext(osp.basename(path))[0]
+    header = header_frame_count(path)
+    if header > 0 and not exact:
+        return VideoRecord(name=name, video_file=path, num_frames=header,
+                           header_frames=header)
+    decoded = decode_frame_count(path)
+    if is_truncated(header, decoded):
+        from mmengine.logging import print_log
+        print_log(shortfall_message(path, header, decoded), logger='current', level=30)
+    return VideoRecord(name=name, video_file=path, num_frames=decoded,
+                       header_frames=header or None, decoded_frames=decoded)
+
+
+def iter_video_file(path: str, expected: Optional[int] = None,
+                    strict: bool = True) -> Iterator[np.ndarray]:
+    """Decoded BGR frames of a video in order; at most ``expected`` of them, and, when
+    ``strict``, an error naming the file when it ends before ``expected`` frames
+    (truncated or corrupt). Callers that count the frames themselves pass
+    ``strict=False``."""
     cap = open_video(path)
     n = 0
     try:
@@ -67,7 +156,7 @@ def iter_video_file(path: str, expected: Optional[int] = None) -> Iterator[np.nd
             yield frame
     finally:
         cap.release()
-    if expected is not None and n < expected:
+    if strict and expected is not None and n < expected:
         raise FrameDecodeError(
             f'video {path} ended after {n} of its {expected} frames: the file is truncated '
             'or corrupt (or its header overstates the frame count); re-download or '

@@ -10,7 +10,7 @@ from .base_layout import (BaseLayout, DatasetError, has_entry, is_frame_folder_e
                           is_video_entry, list_images, list_subdirs, list_videos,
                           natural_key)
 from .interval_labels import check_interval_end, labels_from_intervals
-from .video_files import video_frame_count
+from .video_files import video_file_record
 
 DEFAULT_SPLIT_DIRS = {'train': ('train', 'training'), 'test': ('test', 'testing')}
 LABEL_EXTENSIONS = ('.csv', '.json', '.txt')
@@ -101,8 +101,7 @@ class VideoFolderLayout(BaseLayout):
                                'set split_dirs in the layout config')
         videos = [VideoRecord(name=name, frames=list_images(osp.join(folder, name)))
                   for name in list_subdirs(folder)]
-        videos += [VideoRecord(name=osp.splitext(osp.basename(p))[0], video_file=p,
-                               num_frames=video_frame_count(p, self.exact_frame_count))
+        videos += [video_file_record(p, self.exact_frame_count)
                    for p in list_videos(folder)]
         seen: Dict[str, VideoRecord] = {}
         for v in videos:
