@@ -214,3 +214,19 @@ def test_model_loading_checks_the_model_only():
         load_model_config(DEMO, {'model.backbone.widthz': (4, 8), 'trian_cfg': {}})
     assert [p.path for p in info.value.problems] == ['model.backbone.widthz']
     assert load_model_config(DEMO, {'trian_cfg': {}}).model.clip_len == 8
+
+
+def test_export_refuses_a_model_typo_before_reading_the_checkpoint(tmp_path):
+    (tmp_path / 'not_a_checkpoint.pth').write_bytes(b'')
+    out = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'export.py'), DEMO,
+         str(tmp_path / 'not_a_checkpoint.pth'), '--out', str(tmp_path / 'model.pt'),
+         '--cfg-options', 'model.backbone.widthz=1', 'model.clip_len=0'],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONPATH=REPO))
+    assert out.returncode == 2
+    assert 'has 2 problem(s)' in out.stderr
+    assert "model.backbone.widthz: Conv3DAutoEncoder has no argument 'widthz'; did you mean " \
+           "'widths'?" in out.stderr
+    assert 'model.clip_len: MultiTaskAutoEncoder: clip_len=0 is out of range' in out.stderr
+    assert not (tmp_path / 'model.pt').exists()
