@@ -49,6 +49,9 @@ def main(argv=None):
     # bad values and missing packages are refused before the model is loaded
     check_export_arguments(args.out, args.format, input_size, args.tolerance, args.opset,
                            args.device)
+    if not osp.isfile(args.checkpoint):
+        from vadkit.utils.checkpoint_files import UnreadableCheckpointError
+        raise UnreadableCheckpointError(f'checkpoint {args.checkpoint} does not exist')
     det = AnomalyDetector(args.config, args.checkpoint, args.device, calibration=None,
                           cfg_options=args.cfg_options)
     report = export_model(det, args.out, args.format, input_size, args.tolerance, args.opset)
