@@ -124,8 +124,9 @@ def test_out_of_range_and_empty_intervals(root):
     assert 'but the video has 10 frames' in msg and 'no reading of the numbers fits' in msg
     write_label(root, {'interval_end': 'exclusive', 'anomalies': [[0, 10], [4, 4]]},
                 'walk.json')
-    with pytest.raises(DatasetError, match=r"walk\.json: interval \[4, 4\] of test video walk "
-                                           r"marks no frame.*interval_end='inclusive'"):
+    with pytest.raises(DatasetError, match=r'walk\.json: interval \[4, 4\] of test video walk '
+                                           r'marks no frame.*must end after its start.*'
+                                           r'interval_end "inclusive"'):
         frames(root)
     write_label(root, [[0, 10]], 'walk.json')
     with pytest.raises(DatasetError, match=r'walk\.json.*write "interval_end": "exclusive" '

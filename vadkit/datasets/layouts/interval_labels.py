@@ -198,11 +198,14 @@ def labels_from_intervals(path: str, num_frames: int, name: str, index_base: int
     for a, b in spec.intervals:
         lo, hi = frame_slice(a, b, base, end)
         if hi <= lo:
-            raise DatasetError(
-                f'{path}: interval [{a}, {b}] of test video {name} marks no frame ({conv}): '
-                + ("an end-exclusive interval ends after its start (written end-inclusive? "
-                   "set interval_end='inclusive')" if end == 'exclusive'
-                   else 'the end is before the start'))
+            why = 'the end is before the start'
+            if end == 'exclusive':
+                fix = ('make the file\'s interval_end "inclusive"' if stated
+                       else "set interval_end='inclusive' in the layout")
+                why = f'an end-exclusive interval must end after its start (written ' \
+                      f'end-inclusive? {fix})'
+            raise DatasetError(f'{path}: interval [{a}, {b}] of test video {name} marks no '
+                               f'frame ({conv}): {why}')
         if 0 <= lo and hi <= num_frames:
             y[lo:hi] = 1
             continue
