@@ -153,3 +153,16 @@ def test_labels_sized_for_header_are_an_error(truncated_avi, tmp_path):
     with pytest.raises(DatasetError, match=rf'{HEADER} entries but the video has {decoded} '
                        rf'frames \(its header says {HEADER}, {decoded} decode\).*truncated'):
         BaseLayout.check_label_length(v, 'gt/cut.csv')
+
+
+def test_detector_event_settings_in_its_own_names():
+    """Checked before any model is loaded, in AnomalyDetector's argument names."""
+    from vadkit.apis import AnomalyDetector
+    for kwargs, message in ((dict(threshold=float('nan')), 'threshold must be a finite '
+                             'number, got nan'),
+                            (dict(min_event_frames=-3), 'min_event_frames must be a whole '
+                             r'number >= 1 \(frames\), got -3'),
+                            (dict(min_event_frames=1.5), 'min_event_frames must be a whole'),
+                            (dict(merge_gap=-1), 'merge_gap must be a whole number >= 0')):
+        with pytest.raises(InputError, match=message):
+            AnomalyDetector(**kwargs)

@@ -33,7 +33,7 @@ from vadkit.datasets.video_window_dataset import VideoWindowDataset
 from vadkit.utils.cpu_share import join_cpu_share, refresh_cpu_share
 
 from .calibration import Calibration, calibration_path
-from .events import Event, EventTracker, extract_events
+from .events import Event, EventTracker, check_event_settings, extract_events
 from .fusion import CAUSAL_NORMS, CausalFusion, OfflineFusion, find_frame_metric_cfg
 from .model_loading import init_detector, load_config
 from .sources import FrameSource, InputError, check_fps, open_source
@@ -265,6 +265,7 @@ class AnomalyDetector:
             raise ValueError(f'causal_norm must be one of {CAUSAL_NORMS}, got {causal_norm!r}')
         if threshold is not None and percentile is not None:
             raise ValueError('give either a fixed threshold or a percentile, not both')
+        check_event_settings(threshold, min_event_frames, merge_gap)
         if model is None:
             if config is None:
                 raise ValueError('AnomalyDetector needs a config (and checkpoint) or a model')

@@ -13,6 +13,19 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 
+def check_event_settings(threshold: Optional[float], min_event_frames: int,
+                         merge_gap: int) -> None:
+    """The detector's event settings in its own argument names: a finite threshold (or
+    none), ``min_event_frames`` a whole number >= 1, ``merge_gap`` a whole number >= 0."""
+    from .sources import InputError
+    if threshold is not None and not math.isfinite(float(threshold)):
+        raise InputError(f'threshold must be a finite number, got {threshold!r}')
+    for name, value, low in (('min_event_frames', min_event_frames, 1),
+                             ('merge_gap', merge_gap, 0)):
+        if isinstance(value, bool) or int(value) != value or value < low:
+            raise InputError(f'{name} must be a whole number >= {low} (frames), got {value!r}')
+
+
 @dataclass
 class Event:
     """A run of anomalous frames (0-based frame indices, inclusive).

@@ -39,8 +39,7 @@ from mmengine.logging import print_log
 from vadkit.utils.file_lock import exclusive_file_lock
 
 from .layouts.base_layout import DatasetError, FrameDecodeError
-from .layouts.video_files import (decode_frame_count, is_truncated, iter_video_file,
-                                  shortfall_message)
+from .layouts.video_files import decode_frame_count, iter_video_file, settle_decoded_count
 from .video_record import VideoRecord
 
 __all__ = ['FrameDecodeError', 'FrameDecoder', 'FrameStore', 'default_cache_dir',
@@ -164,30 +163,10 @@ class FrameStore:
 
     def _check_decoded_counts(self, counts: Sequence[Optional[int]]) -> None:
         """Match each video file's record to the frames that decode (``None``: not a
-        video file): see the module docstring for when this warns and when it fails."""
+        video file or not counted): see the module docstring."""
         for v, n in zip(self.videos, counts):
-            if not v.video_file or n is None:
-                continue
-            if v.decoded_frames is None:
-                v.decoded_frames = int(n)
-            if v.header_frames is None:
-                v.header_frames = v.num_frames
-            if n >= v.num_frames:
-                continue
-            if v.labels is not None:
-                raise FrameDecodeError(
-                    f'test video {v.name} ({v.video_file}): only {n} of its {v.num_frames} '
-                    f'frames decode, but its labels ({v.label_source}) have one entry for '
-                    f'each of the {v.num_frames}: frames and labels would misalign. The '
-                    'file is likely truncated or corrupt: re-download it or re-encode it '
-                    '(e.g. ffmpeg -i IN -c:v libx264 OUT.mp4)')
-            if is_truncated(v.num_frames, n):
-                print_log(f'{self.name}: ' + shortfall_message(v.video_file, v.num_frames, n),
-                          logger='current', level=30)
-            else:  # a header that lies a little: not worth a warning
-                print_log(f'{v.video_file}: its header says {v.num_frames} frames, {n} '
-                          f'decode; using {n}', logger='current', level=10)
-            v.num_frames = int(n)
+            if v.video_file and n is not None:
+                settle_decoded_count(v, n, self.name)
 
     # ------------------------------------------------------------------ cache
     def _cache_stem(self) -> str:

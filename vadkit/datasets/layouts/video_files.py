@@ -139,6 +139,34 @@ def video_file_record(path: str, exact: bool = False) -> VideoRecord:
                        header_frames=header or None, decoded_frames=decoded)
 
 
+def settle_decoded_count(v: VideoRecord, decoded: int, where: str = '') -> None:
+    """Record that ``decoded`` frames of ``v.video_file`` decode and fit ``v`` to them: an
+    unlabelled video keeps those frames (warned when truncated, logged at debug level when
+    the header lies a little); a labelled one decoding short of its labels is an error."""
+    from mmengine.logging import print_log
+    if v.decoded_frames is None:
+        v.decoded_frames = int(decoded)
+    if v.header_frames is None:
+        v.header_frames = v.num_frames
+    if decoded >= v.num_frames:
+        return
+    if v.labels is not None:
+        raise FrameDecodeError(
+            f'test video {v.name} ({v.video_file}): only {decoded} of its {v.num_frames} '
+            f'frames decode, but its labels ({v.label_source}) have one entry for each of '
+            f'the {v.num_frames}: frames and labels would misalign. The file is likely '
+            'truncated or corrupt: re-download it or re-encode it (e.g. ffmpeg -i IN -c:v '
+            'libx264 OUT.mp4)')
+    if is_truncated(v.num_frames, decoded):
+        print_log((f'{where}: ' if where else '')
+                  + shortfall_message(v.video_file, v.num_frames, decoded),
+                  logger='current', level=30)
+    else:
+        print_log(f'{v.video_file}: its header says {v.num_frames} frames, {decoded} '
+                  f'decode; using {decoded}', logger='current', level=10)
+    v.num_frames = int(decoded)
+
+
 def iter_video_file(path: str, expected: Optional[int] = None,
                     strict: bool = True) -> Iterator[np.ndarray]:
     """Decoded BGR frames of a video in order; at most ``expected`` of them, and, when
