@@ -11,6 +11,7 @@ import torch
 from mmengine.config import Config
 
 from vadkit.apis import CheckpointMismatchError, init_detector
+from vadkit.evaluation.offline import load_model
 from vadkit.utils.checkpoint_files import (UnreadableCheckpointError, read_checkpoint,
                                            remove_stale_temp_files, save_checkpoint_atomic)
 from vadkit.utils.model_identity import IDENTITY_KEY
@@ -119,6 +120,9 @@ def test_api_checks_the_model_config(trained, tmp_path):
     cfg.model.clip_len = 8
     with pytest.raises(CheckpointMismatchError, match=r'model\.clip_len: 4 vs 8'):
         init_detector(cfg, trained['good'])
+    with pytest.raises(CheckpointMismatchError, match=r'model\.clip_len: 4 vs 8'):
+        load_model(cfg, trained['good'])  # the analysis tools' loader
+    load_model(Config.fromfile(CONFIG), trained['good'])
 
 
 def test_old_checkpoint_without_identity_gets_the_strict_check(trained, tmp_path):

@@ -1,7 +1,6 @@
 """Run a trained model outside the mmengine Runner: for the analysis tools that need the
 model itself (normal-score statistics, error-map figures) rather than saved scores."""
 import copy
-import os.path as osp
 from typing import Dict, Optional
 
 import numpy as np
@@ -15,12 +14,11 @@ from vadkit.registry import DATASETS, MODELS
 
 
 def load_model(cfg: Config, checkpoint: str, device: str = 'cpu') -> torch.nn.Module:
-    """Build ``cfg.model``, load ``checkpoint`` into it (strictly) and set eval mode."""
-    from mmengine.runner.checkpoint import load_checkpoint
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+    """Build ``cfg.model``, load ``checkpoint`` into it (strictly, refusing a checkpoint of
+    another model) and set eval mode."""
+    from vadkit.apis.model_loading import load_checked_state_dict
     model = MODELS.build(copy.deepcopy(cfg.model))
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='current')
+    load_checked_state_dict(model, checkpoint, cfg.filename or '<config>', cfg.model)
     return model.to(device).eval()
 
 
