@@ -13,7 +13,7 @@ from mmengine.logging import MMLogger
 
 from vadkit.apis import InputError, open_source
 from vadkit.apis.sources import TruncatedVideoWarning, VideoFileSource, check_fps
-from vadkit.datasets import FrameDecodeError, FrameStore, VideoRecord
+from vadkit.datasets import FrameDecodeError, FrameStore, VideoRecord, VideoWindowDataset
 from vadkit.datasets.layouts import AvenueLayout, BaseLayout, DatasetError
 from vadkit.datasets.layouts.video_files import (HEADER_SLACK_FRAMES, frames_short,
                                                  is_truncated, video_file_record)
@@ -128,6 +128,12 @@ def test_dataset_uses_decoded_frames_of_unlabelled_video(tmp_path, log_records):
         warned = [m for level, m in log_records if level == logging.WARNING]
         assert len(warned) == 1 and f'only {decoded} of the {HEADER} frames' in warned[0]
         assert '01.avi' in warned[0] and 'truncated or corrupt' in warned[0]
+    # windows are indexed over the frames that decode
+    ds = VideoWindowDataset(dict(type='AvenueLayout', root=root), 'train', window_length=5,
+                            decode_pipeline=GRAY, cache_dir=str(tmp_path / 'cache'))
+    assert ds.metainfo['num_frames'] == [decoded, HEADER]
+    assert len(ds) == decoded - 4 + HEADER - 4
+    assert ds.window(decoded - 5)['frame_idx'] == decoded - 1
     index = [n for n in os.listdir(tmp_path / 'cache') if n.endswith('.json')]
     with open(tmp_path / 'cache' / index[0]) as f:
         assert [e['decoded_frames'] for e in json.load(f)['videos']] == [decoded, HEADER]
