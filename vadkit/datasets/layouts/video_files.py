@@ -3,8 +3,9 @@
 Layouts need a frame count per video without decoding it (to index windows and check
 labels), so they read the container's header (``CAP_PROP_FRAME_COUNT``). Headers can be
 missing (some ``.webm``/``.mkv``) or off by a frame or two; :func:`video_frame_count` then
-counts by decoding, and the frame store checks while decoding that a video really holds
-the frames its record promises, so a truncated file is reported by name, never padded.
+counts by decoding, and the frame store, while decoding, fits each record to the frames
+that really decode (:func:`settle_decoded_count`): a truncated file is reported by name,
+never padded.
 
 Decoded counts are compared with the header's by one rule, everywhere videos are read
 (dataset loading, ``tools/detect.py`` offline and ``--stream``, ``tools/calibrate.py``): a
