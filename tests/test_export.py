@@ -115,6 +115,23 @@ def test_onnx_export_refused_beyond_tolerance(detector, tmp_path, monkeypatch):
     assert not out.exists() and not Path(str(out) + '.json').exists()
 
 
+def test_exporter_failure_is_one_clear_error(detector, tmp_path, monkeypatch, capfd):
+    _onnx_ready()
+
+    class KeepAdaptivePool:  # the op torch.onnx cannot translate stays in the model
+        @staticmethod
+        def from_module(pool):
+            return pool
+    monkeypatch.setattr(onnx_export, 'StaticAdaptiveMaxPool2d', KeepAdaptivePool)
+    layout = detector.model.memory_format
+    with pytest.raises(ExportError, match=r'torch.onnx could not export the model to .*'
+                       r'adaptive_max_pool2d.*--format torchscript'):
+        export_model(detector, str(tmp_path / 'model.onnx'), 'onnx', (64, 64))
+    assert detector.model.memory_format == layout
+    out, err = capfd.readouterr()
+    assert len((out + err).splitlines()) < 5  # the exporter's report is not printed
+
+
 def test_missing_onnx_packages_are_named(detector, tmp_path, monkeypatch):
     monkeypatch.setattr(onnx_export, 'missing_onnx_packages', lambda: ['onnxscript'])
     with pytest.raises(ExportError, match=r'onnxscript, which is not installed.*\[onnx\]'):

@@ -14,6 +14,8 @@ import contextlib
 import importlib.util
 import io
 import logging
+import re
+import sys
 import warnings
 from typing import Iterator, List
 
@@ -21,6 +23,7 @@ import torch
 from torch import Tensor, nn
 
 from vadkit.models.layers import StaticAdaptiveMaxPool2d
+from vadkit.utils.errors import debug_requested
 
 from .export import ExportError
 
@@ -104,6 +107,15 @@ def quiet_exporter() -> Iterator[io.StringIO]:
             lg.setLevel(level)
 
 
+def _root_cause(error: BaseException, limit: int = 300) -> str:
+    """The first line of the innermost cause (the exporter wraps it in generic advice)."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    text = re.sub(r'\x1b\[[0-9;]*m', '', str(error))  # colour codes
+    line = next((t.strip() for t in text.splitlines() if t.strip()), type(error).__name__)
+    return line if len(line) <= limit else line[:limit] + '...'
+
+
 def export_onnx(wrapper: nn.Module, model: nn.Module, example: Tensor, out: str,
                 opset: int = MIN_OPSET) -> None:
     """Write ``wrapper`` (which runs ``model``) to ``out`` as ONNX, input ``clip`` with a
@@ -115,17 +127,19 @@ def export_onnx(wrapper: nn.Module, model: nn.Module, example: Tensor, out: str,
     require_onnx_packages()
     check_opset(opset)
     batch = torch.export.Dim('batch', min=1)
+    log = io.StringIO()
     try:
-        with onnx_export_mode(model), quiet_exporter():
+        with onnx_export_mode(model), quiet_exporter() as log:
             torch.onnx.export(wrapper, (example, ), out, input_names=['clip'],
                               output_names=['scores'], opset_version=opset, dynamo=True,
                               dynamic_shapes={'clip': {0: batch}}, external_data=False,
                               verbose=False)
     except Exception as e:  # noqa: BLE001 - the exporter raises many kinds
-        first = next((line for line in str(e).splitlines() if line.strip()), type(e).__name__)
+        if debug_requested():
+            print(log.getvalue(), file=sys.stderr)
         raise ExportError(
-            f'torch.onnx could not export the model to {out}: {first} (run again with '
-            '--debug for the exporter\'s trace). TorchScript export may still work: '
+            f'torch.onnx could not export the model to {out}: {_root_cause(e)} (run again with '
+            '--debug for the exporter\'s log and trace). TorchScript export may still work: '
             '--format torchscript') from e
 
 
