@@ -113,3 +113,18 @@ def test_test_into_a_training_work_dir_is_refused(tmp_path):
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
+
+
+def test_config_without_runner_type_gets_vadkits_runner(tmp_path):
+    from mmengine.config import Config
+
+    from vadkit.engine.runner import VadkitRunner, build_runner
+    from vadkit.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = Config.fromfile(CONFIG)
+    cfg.pop('runner_type')  # as in a config that does not inherit the default runtime
+    cfg.work_dir = str(tmp_path / 'w')
+    runner = build_runner(cfg)
+    assert type(runner) is VadkitRunner
+    assert osp.isfile(osp.join(cfg.work_dir, LOCK_NAME))
+    runner.release_work_dir()

@@ -23,8 +23,9 @@ def parse_args():
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--data-root', help='dataset root, overriding the config')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from a checkpoint; without a path, from the latest '
-                        'checkpoint in the work dir')
+                        help='resume from a checkpoint; without a path, from the newest '
+                        'readable checkpoint in the work dir (none: training starts from '
+                        'scratch, with a warning)')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision (GPU)')
     parser.add_argument('--test', action='store_true',
                         help='test the final model on the test set after training; the '
