@@ -141,7 +141,7 @@ def check_export_arguments(out: str, fmt: str, input_size: Optional[Sequence[int
     if fmt == 'onnx':
         from .onnx_export import check_opset
         check_opset(opset)
-    if not out or osp.isdir(out):
+    if not out or osp.isdir(out) or out.endswith(('/', os.sep)):
         raise ExportError(f'output {out!r} (--out) is a folder, not a file name: give e.g. '
                           f'{osp.join(out or ".", "model." + ("onnx" if fmt == "onnx" else "pt"))}')
     folder = osp.dirname(osp.abspath(out))
