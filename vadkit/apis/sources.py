@@ -180,6 +180,7 @@ class CaptureSource(FrameSource):
                  reconnect: int = 0) -> None:
         self.spec = int(spec) if isinstance(spec, int) or str(spec).isdigit() else str(spec)
         self.reconnect = reconnect
+        fps = check_fps(fps)  # before the device or stream is opened
         self._cap = cv2.VideoCapture(self.spec)
         if not self._cap.isOpened():
             raise InputError(f'cannot open live source {self.spec!r}: check the camera index '
