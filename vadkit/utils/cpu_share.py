@@ -14,6 +14,12 @@ least one thread). The share is refreshed (at most once a second, from the threa
 runs the model) as jobs come and go, so a job that ends hands its cores back. A lone job
 keeps every thread it had. ``VADKIT_CPU_SHARE=0`` turns this off.
 
+The thread count changes float rounding (a demo training on 1 thread ends with other
+weights than on 2). A deterministic run (``torch.use_deterministic_algorithms``, set by
+``randomness=dict(deterministic=True)``) therefore takes its share once, when the run
+starts, keeps it to the end and logs it: its numbers are then those of a lone run with
+``OMP_NUM_THREADS`` set to that share, whatever other jobs do meanwhile.
+
 While other jobs share the machine no kernel is chosen by timing (see
 :func:`vadkit.models.layers.gemm_conv3d`): a timing taken under load is not the one alone.
 """
@@ -72,6 +78,7 @@ class CPUShare:
         self.want: Optional[int] = None
         self.threads: Optional[int] = None
         self.other_jobs = 0
+        self.fixed = False  # deterministic run: threads kept from the first look on
         self._last = 0.0
 
     @property
@@ -93,7 +100,7 @@ class CPUShare:
         self.registry.unregister()
         if self.want is not None and torch.get_num_threads() != self.want:
             torch.set_num_threads(self.want)
-        self.threads, self.other_jobs = self.want, 0
+        self.threads, self.other_jobs, self.fixed = self.want, 0, False
 
     def sharing(self) -> bool:
         """Whether other vadkit jobs were running at the last look."""
@@ -101,11 +108,20 @@ class CPUShare:
 
     def refresh(self, force: bool = False) -> int:
         """Look at the registry (at most every ``interval`` seconds unless ``force``) and
-        set torch's intra-op threads to this job's share; returns the thread count."""
+        set torch's intra-op threads to this job's share; returns the thread count.
+
+        With deterministic algorithms on, the thread count is fixed at the first look and
+        kept to the end: the float results depend on it, and a run must not change its
+        numbers because another job ended half-way."""
         if not self.joined:
             return torch.get_num_threads()
+        deterministic = torch.are_deterministic_algorithms_enabled()
+        if not deterministic:
+            self.fixed = False
+        elif self.fixed:
+            return self.threads
         now = time.monotonic()
-        if not force and now - self._last < self.interval:
+        if not force and not deterministic and now - self._last < self.interval:
             return self.threads
         self._last = now
         others = self.registry.others()
@@ -114,7 +130,14 @@ class CPUShare:
         self.other_jobs = len(others)
         if threads != torch.get_num_threads():
             torch.set_num_threads(threads)
-        if changed:
+        if deterministic:
+            self.fixed = True
+            if others or threads != self.want:
+                print_log(f'CPU share: {len(others) + 1} vadkit jobs on {self.cores} cores: '
+                          f'{threads} torch thread{"s" * (threads > 1)} for this whole run '
+                          f'(deterministic; its numbers are those of OMP_NUM_THREADS='
+                          f'{threads}, {self.want} alone)', logger='current')
+        elif changed:
             jobs = len(others) + 1
             print_log(f'CPU share: {jobs} vadkit job{"s" * (jobs > 1)} on {self.cores} '
                       f'cores: {threads} torch thread{"s" * (threads > 1)} (alone: '
