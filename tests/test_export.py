@@ -160,6 +160,7 @@ def test_export_cli_onnx_into_a_missing_folder(demo_checkpoint, tmp_path):
     (['--input-size', '60', '64'], 'Give --input-size the frame size the model was trained'),
     (['--opset', '17'], 'opset (--opset) 17 is not supported'),
     (['--format', 'tflite'], "invalid choice: 'tflite'"),
+    (['--device', 'gpu'], "--device 'gpu' is not a device"),
 ])
 def test_export_cli_bad_arguments(demo_checkpoint, tmp_path, capsys, args, message):
     _onnx_ready()
