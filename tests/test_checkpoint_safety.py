@@ -70,6 +70,8 @@ def test_bad_checkpoint_is_one_clear_line(trained, name):
     msg = str(e.value)
     assert path in msg and 'weights_only=False' not in msg and 'miniz' not in msg
     assert '\n' not in msg
+    with pytest.raises(UnreadableCheckpointError, match=BAD[name]):
+        init_detector(CONFIG, path)  # detect, calibrate and export load through it
 
 
 @pytest.mark.parametrize('name', ['truncated', 'pickled', 'empty'])
