@@ -1,12 +1,13 @@
 """Shared config handling of the command-line tools."""
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
 from .config_validation import validate_config
+from .config_paths import find_config
 from .dist import cpu_model_wrapper_cfg, init_distributed
 from .plugins import import_plugins
 
@@ -23,11 +24,13 @@ def set_data_root(cfg: Config, root: str) -> None:
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None,
-                data_root: Optional[str] = None, launcher: str = 'none') -> Config:
-    """Read a config and apply the options every tool shares."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'config file {path!r} does not exist (configs live in '
-                                'configs/; plugins keep theirs in plugins/<name>/configs/)')
+                data_root: Optional[str] = None, launcher: str = 'none',
+                check_parts: Optional[Sequence[str]] = None) -> Config:
+    """Read a config and apply the options every tool shares.
+
+    ``check_parts``: the top-level entries to validate (all that a runner reads by default;
+    a tool that builds only some of them, e.g. the datasets, names those)."""
+    path = find_config(path)  # a file, or the name of a shipped config
     # plugins are imported by import_plugins, which names the plugin and the failed import
     cfg = Config.fromfile(path, import_custom_modules=False)
     if cfg_options:
@@ -41,7 +44,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
     cfg.launcher = launcher
     # every typo and bad value at once, before a dataset or a model is built
-    validate_config(cfg, source=f'config {path}')
+    validate_config(cfg, parts=check_parts, source=f'config {path}')
     if launcher != 'none':
         init_distributed(launcher)
         if not torch.cuda.is_available():
