@@ -69,18 +69,18 @@ class Job:
                  env: Dict[str, str]) -> None:
         self.tag = tag
         self.log = osp.join(root, f'{tag}.log')
-        cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), args.config,
+        cmd = [sys.executable, osp.join(args.repo, 'tools', 'train.py'), args.config,
                '--work-dir', osp.join(root, f'work-{tag}'), '--data-root', data_root,
                '--cfg-options', f'train_cfg.max_epochs={args.epochs}']
         self.env = dict(env, VADKIT_CACHE_DIR=cache_dir)
-        self.cmd = cmd
+        self.cmd, self.cwd = cmd, args.repo
         self.wall = self.cpu = None
         self.status = None
 
     def start(self) -> None:
         self._log = open(self.log, 'w')
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(self.cmd, cwd=REPO, env=self.env, stdout=self._log,
+        self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._log,
                                      stderr=subprocess.STDOUT)
         self._waiter = threading.Thread(target=self._wait, daemon=True)
         self._waiter.start()
@@ -95,10 +95,12 @@ class Job:
 
     def join(self) -> None:
         self._waiter.join()
-        if self.status != 0:
+        if self.status != 0:  # reported, and its time left out of the medians
             with open(self.log) as f:
-                tail = f.read()[-3000:]
-            raise SystemExit(f'job {self.tag} exited with {self.status}; its log ends:\n{tail}')
+                last = [ln for ln in f.read().splitlines() if ln.strip()][-1:]
+            print(f'job {self.tag} FAILED (exit {self.status}): {" ".join(last)[:300]}',
+                  flush=True)
+            self.wall = float('nan')
 
 
 def run_scenario(args, base: str, name: str,
@@ -156,6 +158,8 @@ def main() -> None:
     parser.add_argument('--env', nargs='+', default=[], metavar='KEY=VALUE',
                         help='environment of the jobs (VALUE empty: unset KEY)')
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
+    parser.add_argument('--repo', default=REPO, help='the checkout whose tools/train.py runs '
+                        '(e.g. an older commit unpacked with git archive, for before/after)')
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -189,7 +193,8 @@ def main() -> None:
             shutil.rmtree(base, ignore_errors=True)
 
     def med(values: List[List[float]], i: int) -> float:
-        return statistics.median(v[i] for v in values)
+        done = [v[i] for v in values if v[i] == v[i]]  # failed jobs (nan) left out
+        return statistics.median(done) if done else float('nan')
 
     print(f'\nmedians over {args.rounds} round(s); load average after: {loadavg()}; '
           f'{time.perf_counter() - t_start:.0f} s in all')
@@ -205,11 +210,13 @@ def main() -> None:
             if alone in walls and name != alone:
                 ref = med(walls[alone], 0)
                 ratio = f'{wall / ref:.2f}x'
-                worst[name] = max(worst.get(name, 0.0), wall / ref)
+                worst[name] = max(worst.get(name, 0.0), wall / ref) if wall == wall \
+                    else float('inf')
             print(f'| {name} | {i + 1} | {wall:.1f} | {med(cpus[name], i):.1f} | {ratio} |')
     for name, ratio in worst.items():
         goal = 'met' if ratio <= 2.5 else 'NOT met'
-        print(f'{name}: slowest job {ratio:.2f}x alone (goal <= 2.5x: {goal})')
+        said = f'{ratio:.2f}x alone' if ratio < float('inf') else 'a job failed'
+        print(f'{name}: slowest job {said} (goal <= 2.5x: {goal})')
 
 
 if __name__ == '__main__':

@@ -36,7 +36,7 @@ def default_jobs_dir() -> str:
         return env
     shared = osp.join(tempfile.gettempdir(), 'vadkit-jobs')
     try:
-        os.makedirs(shared, exist_ok=True)
+        _make_shared_dir(shared)
         if os.access(shared, os.W_OK | os.X_OK):
             return shared
     except OSError:

@@ -10,8 +10,8 @@ class CPUShareHook(Hook):
     """Register the run as a vadkit job and set torch's intra-op threads to its share of
     the cores (:mod:`vadkit.utils.cpu_share`), looking again (at most once a second) before
     each iteration, so the threads follow other jobs as they start and end. A lone run
-    keeps all its threads. Two demo trainings on 2 cores: 3.4x the time of one alone
-    without it, about 2x with it (docs/performance.md, section 8).
+    keeps all its threads. Two demo trainings started together on 2 cores: 3.0-3.4x the
+    time of one alone without it, 1.2x with it (docs/performance.md, section 9).
 
     The tools join before they build the data (so that concurrent jobs share the cores from
     the start); this hook covers runners built elsewhere. Turn it off with
