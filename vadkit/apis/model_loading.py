@@ -7,7 +7,6 @@ another task list, another clip length) is reported with the keys and shapes tha
 naming both files, instead of a bare ``load_state_dict`` traceback.
 """
 import logging
-import os.path as osp
 from typing import Optional, Union
 
 from mmengine.config import Config
@@ -19,16 +18,16 @@ from vadkit.utils.config_validation import validate_config
 from vadkit.utils.model_identity import CheckpointMismatchError, check_checkpoint_fits
 
 from vadkit.utils import register_all_modules
+from vadkit.utils.config_paths import find_config
 
 __all__ = ['CheckpointMismatchError', 'init_detector', 'load_checked_state_dict', 'load_config']
+
 
 def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) -> Config:
     if isinstance(config, Config):
         cfg = config
     else:
-        if not osp.isfile(str(config)):
-            raise FileNotFoundError(f'config file {config!r} does not exist')
-        cfg = Config.fromfile(str(config))
+        cfg = Config.fromfile(find_config(str(config)))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     # only the model is built here: its typos and bad values, all at once, before the build
