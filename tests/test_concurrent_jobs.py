@@ -99,6 +99,21 @@ def test_a_deterministic_run_keeps_the_share_it_started_with(tmp_path, torch_thr
 
 
 @needs_flock
+def test_an_idle_job_stops_counting_until_it_works_again(tmp_path, torch_threads):
+    torch.set_num_threads(2)
+    share = CPUShare(JobRegistry(str(tmp_path)), cores=2)
+    share.join()
+    other = JobRegistry(str(tmp_path))
+    other.register(2)
+    assert share.refresh(force=True) == 1
+    past = time.time() - 2 * 3600
+    os.utime(other.path, (past, past))  # e.g. a Python session that ran a detector once
+    assert share.refresh(force=True) == 2
+    other.touch()
+    assert share.refresh(force=True) == 1
+
+
+@needs_flock
 def test_a_killed_job_stops_counting_and_its_entry_is_removed(tmp_path):
     script = textwrap.dedent('''
         import sys, time

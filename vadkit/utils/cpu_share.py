@@ -115,15 +115,16 @@ class CPUShare:
         numbers because another job ended half-way."""
         if not self.joined:
             return torch.get_num_threads()
+        now = time.monotonic()
+        if not force and now - self._last < self.interval:
+            return self.threads
+        self._last = now
+        self.registry.touch()  # still working: the others count this job
         deterministic = torch.are_deterministic_algorithms_enabled()
         if not deterministic:
             self.fixed = False
         elif self.fixed:
             return self.threads
-        now = time.monotonic()
-        if not force and not deterministic and now - self._last < self.interval:
-            return self.threads
-        self._last = now
         others = self.registry.others()
         threads = fair_threads(self.want, [o.threads for o in others], self.cores)
         changed = threads != self.threads or len(others) != self.other_jobs

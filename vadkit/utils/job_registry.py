@@ -5,7 +5,10 @@ directory, ``$VADKIT_JOBS_DIR`` or ``<tmp>/vadkit-jobs``, and holds an exclusive
 on it for as long as it runs. Another job lists the directory and tries to lock each file:
 a file it cannot lock belongs to a live job; one it can lock belongs to a job that died
 without cleaning up (the kernel drops a dead process' locks), and is removed. No daemon,
-no heartbeats, and a killed job stops counting at once.
+and a killed job stops counting at once. A live job touches its file whenever it looks at
+the registry (at most once a second while it computes); one whose file has not been
+touched for ``IDLE_SECONDS`` (an idle Python session that once ran a detector) is not
+counted until it works again.
 
 A file holds ``{"pid", "threads", "cmd"}``: ``threads`` is what the job would use alone
 (its intra-op thread count when it joined), which the others need to compute their share
@@ -16,6 +19,7 @@ import os
 import os.path as osp
 import sys
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from typing import List, Optional
@@ -26,6 +30,7 @@ except ImportError:  # pragma: no cover - Windows: no registry, every job runs a
     fcntl = None
 
 SUFFIX = '.job'
+IDLE_SECONDS = 60.0
 
 
 def default_jobs_dir() -> str:
@@ -112,8 +117,17 @@ class JobRegistry:
     def registered(self) -> bool:
         return self._fd is not None
 
-    def others(self) -> List[JobEntry]:
-        """The other live jobs; entries of dead jobs are removed on the way."""
+    def touch(self) -> None:
+        """Mark this job as working now (its file's modification time)."""
+        if self._fd is not None:
+            try:
+                os.utime(self._fd)
+            except (OSError, NotImplementedError):
+                pass
+
+    def others(self, idle_after: float = IDLE_SECONDS) -> List[JobEntry]:
+        """The other live jobs that worked in the last ``idle_after`` seconds; entries of
+        dead jobs are removed on the way."""
         if fcntl is None:
             return []
         try:
@@ -122,10 +136,17 @@ class JobRegistry:
             return []
         own = osp.basename(self.path) if self.path else None
         live = []
+        now = time.time()
         for name in sorted(names):
             if not name.endswith(SUFFIX) or name == own:
                 continue
-            entry = self._read_live(osp.join(self.jobs_dir, name))
+            path = osp.join(self.jobs_dir, name)
+            entry = self._read_live(path)
+            try:
+                if entry is not None and now - os.stat(path).st_mtime > idle_after:
+                    continue  # alive but idle: not counted until it works again
+            except OSError:
+                continue
             if entry is not None:
                 live.append(entry)
         return live

@@ -14,7 +14,8 @@ class CPUShareHook(Hook):
     time of one alone without it, 1.2x with it (docs/performance.md, section 9).
 
     The tools join before they build the data (so that concurrent jobs share the cores from
-    the start); this hook covers runners built elsewhere. Turn it off with
+    the start); this hook covers runners built elsewhere, and leaves the registry when the
+    run ends (a test after training joins again). Turn it off with
     ``--cfg-options default_hooks.cpu_share.enabled=False`` or ``VADKIT_CPU_SHARE=0``.
     """
 
@@ -28,6 +29,10 @@ class CPUShareHook(Hook):
             leave_cpu_share()
             return
         join_cpu_share()
+
+    def after_run(self, runner) -> None:
+        if self.enabled:  # done: the other jobs may take the cores back
+            leave_cpu_share()
 
     def _refresh(self, *args, **kwargs) -> None:
         if self.enabled:
