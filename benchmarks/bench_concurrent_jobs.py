@@ -170,6 +170,8 @@ def main() -> None:
         else:
             env.pop(key, None)
     base = tempfile.mkdtemp(prefix='vadkit-concurrent-')
+    # the jobs share with each other only, not with vadkit jobs of other users meanwhile
+    env.setdefault('VADKIT_JOBS_DIR', osp.join(base, 'jobs'))
     print(f'machine: {machine()}; torch kernels: {torch_isa(env)}', flush=True)
     print(f'config: {args.config}, {args.epochs} epochs; jobs env: {args.env or "as is"}; '
           f'load average before: {loadavg()}', flush=True)
@@ -185,7 +187,8 @@ def main() -> None:
                 print(f'round {r + 1} {name:10s} wall ' +
                       ' '.join(f'{j.wall:7.1f}s' for j in jobs) + '   cpu ' +
                       ' '.join(f'{j.cpu:7.1f}s' for j in jobs) +
-                      f'   other work on the machine: {other:.1f} cpu s', flush=True)
+                      f'   other work on the machine: {other:.1f} cpu s' +
+                      (' (NOT a clean round)' if other > 2 else ''), flush=True)
     finally:
         if args.keep:
             print(f'kept {base}')

@@ -4,8 +4,8 @@ PyTorch gives each process as many intra-op threads as there are cores, and its 
 threads spin for a while at the end of every parallel region instead of sleeping. Two jobs
 on the same cores therefore run twice as many threads as cores, and each spins while the
 thread it waits for is descheduled: on 2 cores, two demo trainings started together took
-3.4x as long as one alone (17.9 -> 37 CPU seconds each: the extra is spinning), where a
-fair share is 2x. With one thread each they took 1.04x.
+3.0-3.9x as long as one alone (17-18 -> 33-41 CPU seconds each: the extra is spinning),
+where a fair share is 2x. With one thread each they took 1.04x.
 
 So a job joins the per-machine registry of running jobs (:mod:`vadkit.utils.job_registry`)
 and sets its threads to its share of the cores: every job gets what it would use alone while
