@@ -24,6 +24,7 @@ While other jobs share the machine no kernel is chosen by timing (see
 :func:`vadkit.models.layers.gemm_conv3d`): a timing taken under load is not the one alone.
 """
 import atexit
+import logging
 import os
 import threading
 import time
@@ -135,9 +136,12 @@ class CPUShare:
             self.fixed = True
             if others or threads != self.want:
                 print_log(f'CPU share: {len(others) + 1} vadkit jobs on {self.cores} cores: '
-                          f'{threads} torch thread{"s" * (threads > 1)} for this whole run '
-                          f'(deterministic; its numbers are those of OMP_NUM_THREADS='
-                          f'{threads}, {self.want} alone)', logger='current')
+                          f'{threads} torch thread{"s" * (threads > 1)} for this whole run. '
+                          'It is deterministic, but its numbers are those of a run with '
+                          f'OMP_NUM_THREADS={threads}, not of a lone run ({self.want} '
+                          'threads): to reproduce a lone run\'s figures, run it alone or set '
+                          'VADKIT_CPU_SHARE=0 (slower beside other jobs)', logger='current',
+                          level=logging.WARNING)
         elif changed:
             jobs = len(others) + 1
             print_log(f'CPU share: {jobs} vadkit job{"s" * (jobs > 1)} on {self.cores} '
