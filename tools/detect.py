@@ -15,9 +15,7 @@ Examples:
     python tools/detect.py CONFIG CKPT rtsp://cam/stream --stream --out-dir outputs/live
 """
 import argparse
-import csv
 import json
-import math
 import os
 import os.path as osp
 import sys
@@ -154,14 +152,13 @@ def run_offline(args, det, inputs) -> list:
 
 
 def run_stream(args, det, inp) -> list:
-    from vadkit.apis import StreamingVideoWriter, open_source, plot_scores
-    from vadkit.apis.detector import DetectionResult
-    from vadkit.apis import InputError
+    from vadkit.apis import InputError, StreamingVideoWriter, open_source, plot_scores
+    from vadkit.apis.results import ScoreCsvWriter
+    from vadkit.apis.streaming import StreamRecorder
     src = open_source(inp, fps=args.fps)
     fps_note(src)
     out = unique_dir(args.out_dir, src.name, set())
     events_log = open(osp.join(out, 'events.jsonl'), 'w')
-    all_events = []
 
     def on_event(e):
         record = dict(video=src.name, **e.to_dict(),
@@ -170,10 +167,9 @@ def run_stream(args, det, inp) -> list:
         print(line, flush=True)
         events_log.write(line + '\n')
         events_log.flush()
-        all_events.append(e)  # events are few; frames and scores are not kept
 
     sd = det.streaming(on_event=on_event, heatmaps=args.video_out)
-    sd.reset(src.fps)
+    recorder = StreamRecorder(sd)
     video = (StreamingVideoWriter(osp.join(out, 'annotated.mp4'), src.fps, sd.threshold,
                                   name=src.name) if args.video_out else None)
     csv_path = osp.join(out, 'scores.csv')
@@ -182,26 +178,18 @@ def run_stream(args, det, inp) -> list:
         from tqdm import tqdm
         bar = tqdm(total=src.num_frames if not src.live else None, desc=src.name,
                    unit='frame', dynamic_ncols=True, mininterval=0.5)
-    names = None
     print(f'streaming {src.location} (threshold {sd.threshold:.4g}, {sd.threshold_source}); '
           'events print as they close; Ctrl-C stops', file=sys.stderr, flush=True)
+    frames = sd.iter_frames(src, args.max_frames, src.fps)
     with open(csv_path, 'w', newline='') as f:
-        w = csv.writer(f)
+        rows = None  # scored frames only, written as they come
         try:
-            for n, raw in enumerate(src.frames(gray=det.decoder.gray)):
-                if args.max_frames is not None and n >= args.max_frames:
-                    break
-                fs = sd.push(raw)
-                if names is None and fs.raw:
-                    names = list(fs.raw)
-                    w.writerow(['frame', 'time', 'scored'] + [f'raw_{k}' for k in names]
-                               + [f'normalized_{k}' for k in names] + ['score', 'anomalous'])
-                if names is not None:
-                    fmt = lambda x: '' if not math.isfinite(x) else f'{x:.9g}'  # noqa: E731
-                    w.writerow([fs.frame, f'{fs.time:.6f}', 1]
-                               + [fmt(fs.raw[k]) for k in names]
-                               + [fmt(fs.normalized[k]) for k in names]
-                               + [fmt(fs.score), int(fs.anomalous)])
+            for raw, fs in frames:
+                recorder.add(fs)
+                if fs.raw:
+                    rows = rows or ScoreCsvWriter(f, list(fs.raw))
+                    rows.row(fs.frame, fs.time, True, fs.raw, fs.normalized, fs.score,
+                             fs.anomalous)
                 if video is not None:
                     video.write(raw, fs)
                 if bar is not None:
@@ -209,7 +197,7 @@ def run_stream(args, det, inp) -> list:
         except KeyboardInterrupt:
             print('stopped', file=sys.stderr)
         finally:
-            sd.finish()
+            frames.close()  # closes the open event
             events_log.close()
             if bar is not None:
                 bar.close()
@@ -219,7 +207,7 @@ def run_stream(args, det, inp) -> list:
     if n < det.window_length:
         raise InputError(f'{src.location} gave {n} frame(s), fewer than the '
                          f'{det.window_length} of one window: nothing was scored')
-    result = _result_from_csv(csv_path, src, n, det, sd, all_events, DetectionResult)
+    result = recorder.result(src, sd.final_events)
     result.save_events(osp.join(out, 'events.json'))
     files = dict(csv=csv_path, events=osp.join(out, 'events.json'),
                  events_log=osp.join(out, 'events.jsonl'))
@@ -230,33 +218,7 @@ def run_stream(args, det, inp) -> list:
     print(f'{src.name}: {n} frames, {describe_events(result)}{frame_count_note(result)} '
           f'-> {out}', flush=True)
     return [dict(input=str(inp), **result.summary(), outputs=files,
-                 events=[e.to_dict() for e in all_events])]
-
-
-def _result_from_csv(path, src, n, det, sd, events, cls):
-    """Read the streamed scores back (after the stream) for the plot and summary."""
-    import numpy as np
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    names = [k[4:] for k in (rows[0].keys() if rows else []) if k.startswith('raw_')]
-
-    def col(key):
-        a = np.full(n, np.nan)
-        for r in rows:
-            if r[key] != '':
-                a[int(r['frame'])] = float(r[key])
-        return a
-    mask = np.zeros(n, dtype=bool)
-    for r in rows:
-        mask[int(r['frame'])] = True
-    return cls(name=src.name, source=src.location, fps=sd.tracker.fps, num_frames=n,
-               window_length=det.window_length, mode='causal (stream)',
-               normalization='causal: ' + sd.fusion.describe(),
-               score_weights=dict(det.score_weights), raw={k: col(f'raw_{k}') for k in names},
-               normalized={k: col(f'normalized_{k}') for k in names}, scores=col('score'),
-               mask=mask, threshold=sd.threshold, threshold_source=sd.threshold_source,
-               events=events,
-               header_frames=src.header_frames if src.decoded_frames is not None else None)
+                 events=[e.to_dict() for e in result.events])]
 
 
 def main(argv=None):

@@ -16,20 +16,21 @@ Thresholds come from ``tools/calibrate.py`` (normal videos, no labels needed); s
 ``docs/detect.md``.
 """
 from .calibration import Calibration, calibrate, calibration_path, holdout_sources
-from .detector import AnomalyDetector, DetectionResult, RawScores
+from .detector import AnomalyDetector
 from .events import Event, EventTracker, extract_events
 from .export import ExportError, ScoreExportWrapper, export_model
 from .fusion import CausalFusion, OfflineFusion, RunningZScore
 from .model_loading import CheckpointMismatchError, init_detector
+from .results import DetectionResult, RawScores
 from .sources import (FrameSource, InputError, discover_inputs, open_source)
-from .streaming import FrameScore, StreamingDetector
+from .streaming import FrameScore, StreamingDetector, StreamRecorder
 from .visualization import StreamingVideoWriter, plot_scores, write_annotated_video
 
 __all__ = [
     'AnomalyDetector', 'Calibration', 'CausalFusion', 'CheckpointMismatchError',
     'DetectionResult', 'Event', 'EventTracker', 'ExportError', 'FrameScore', 'FrameSource',
     'InputError', 'OfflineFusion', 'RawScores', 'RunningZScore', 'ScoreExportWrapper',
-    'StreamingDetector', 'StreamingVideoWriter', 'calibrate', 'calibration_path',
+    'StreamRecorder', 'StreamingDetector', 'StreamingVideoWriter', 'calibrate', 'calibration_path',
     'discover_inputs', 'export_model', 'extract_events', 'holdout_sources', 'init_detector',
     'open_source', 'plot_scores', 'write_annotated_video'
 ]

@@ -4,9 +4,10 @@ The exported module maps a batch of test windows, float ``(B, C, T+1, H, W)`` in
 (uint8 pixels ``/ 127.5 - 1``), to the raw score of every task, ``(B, K)``, in the order
 of ``score_names`` in the metadata. Decoding, windowing and fusion stay outside (they are
 a few lines of numpy; the metadata holds the decode pipeline, window length, weights and
-normalizers). An export is checked against PyTorch on batches of sizes other than the
-traced one, random and scene-like, and refused if the scores differ by more than
-``tolerance`` relatively. ONNX specifics are in :mod:`vadkit.apis.onnx_export`.
+normalizers). An export is checked against the scores PyTorch gives through the
+:class:`~vadkit.engine.WindowScorer` that detection and the test use, on batches of sizes
+other than the traced one, random and scene-like, and refused if the scores differ by more
+than ``tolerance`` relatively. ONNX specifics are in :mod:`vadkit.apis.onnx_export`.
 """
 import json
 import math
@@ -162,10 +163,15 @@ def _ancestors(path: str) -> List[str]:
     return chain
 
 
-def _score_names(model: nn.Module, example: Tensor) -> List[str]:
+def reference_scores(scorer, clip: Tensor, names: Sequence[str]) -> Tensor:
+    """PyTorch's raw scores ``(B, K)`` of ``clip`` (the window scorer's), on the CPU."""
+    scores, _ = scorer.score_clips(clip)
+    return torch.stack([scores[n].float() for n in names], 1).cpu()
+
+
+def _score_names(scorer, example: Tensor) -> List[str]:
     try:
-        with torch.inference_mode():
-            return list(model.predict_scores(example))
+        return list(scorer.score_clips(example)[0])
     except (ValueError, RuntimeError) as e:
         raise ExportError(
             f'the model cannot score windows of shape {tuple(example.shape[1:])} (C, L, H, W): '
@@ -200,13 +206,13 @@ def export_model(detector, out: str, fmt: str = 'torchscript',
     shape = input_shape_of(detector, input_size)
     device = next(model.parameters()).device
     example = _example(shape, 2, 0).to(device)
-    names = _score_names(model, example)
+    names = _score_names(detector.scorer, example)
     wrapper = ScoreExportWrapper(model, names).eval()
     meta = metadata(detector, names, shape)
     checks = {'random (batch 3)': _example(shape, 3, 1).to(device),
               'scene-like (batch 1)': scene_windows(shape, 1, 2).to(device)}
-    with torch.no_grad():
-        refs = {name: wrapper(clip).cpu() for name, clip in checks.items()}
+    refs = {name: reference_scores(detector.scorer, clip, names)
+            for name, clip in checks.items()}
     if fmt == 'torchscript':
         with torch.no_grad(), warnings.catch_warnings():
             # shape-dependent Python branches (padding mode, FFP target check) are constant

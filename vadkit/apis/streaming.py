@@ -12,12 +12,13 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from .events import Event
-from .sources import InputError, check_fps, open_source
+from .results import DetectionResult, full_column
+from .sources import FrameSource, InputError, check_fps, open_source
 
 
 @dataclass
@@ -130,24 +131,32 @@ class StreamingDetector:
         self._emit(self.tracker.finish(), closed)
         return closed
 
-    def iter_scores(self, source, max_frames: Optional[int] = None,
-                    fps: Optional[float] = None) -> Iterator[FrameScore]:
-        """Score ``source`` (camera index, URL, file, frame folder or iterable) frame by
-        frame. The event still open at the end is passed to ``on_event`` and kept in
-        :attr:`final_events`."""
+    def iter_frames(self, source, max_frames: Optional[int] = None,
+                    fps: Optional[float] = None) -> Iterator[Tuple[np.ndarray, FrameScore]]:
+        """``(raw frame, its score)`` of ``source`` (camera index, URL, file, frame folder,
+        iterable or :class:`~vadkit.apis.sources.FrameSource`), frame by frame. The event
+        still open at the end (or when the generator is closed) is passed to ``on_event``
+        and kept in :attr:`final_events`."""
         src = open_source(source, fps=fps)
         self.reset(fps or self.fps or src.fps)
         self.final_events: List[Event] = []
         gray = self.detector.decoder.gray
         try:
-            for n, raw in enumerate(src.frames(gray=gray)):
-                if max_frames is not None and n >= max_frames:
-                    break
-                yield self.push(raw)
+            with self.detector.scorer.prepared():  # folded once for the whole stream
+                for n, raw in enumerate(src.frames(gray=gray)):
+                    if max_frames is not None and n >= max_frames:
+                        break
+                    yield raw, self.push(raw)
         finally:
             self.final_events = self.finish()
         if self.frame_count == 0:
             raise InputError(f'no frames could be read from {src.location}')
+
+    def iter_scores(self, source, max_frames: Optional[int] = None,
+                    fps: Optional[float] = None) -> Iterator[FrameScore]:
+        """The scores of :meth:`iter_frames`, frame by frame."""
+        for _, fs in self.iter_frames(source, max_frames, fps):
+            yield fs
 
     def run(self, source, max_frames: Optional[int] = None,
             fps: Optional[float] = None) -> Iterator[Event]:
@@ -155,3 +164,44 @@ class StreamingDetector:
         for fs in self.iter_scores(source, max_frames, fps):
             yield from fs.closed
         yield from self.final_events
+
+
+class StreamRecorder:
+    """Keeps the scores of a stream's scored frames (memory grows with the stream) and
+    makes its :class:`~vadkit.apis.DetectionResult` at the end (plots, summaries)."""
+
+    def __init__(self, stream: StreamingDetector) -> None:
+        self.stream = stream
+        self.frames: List[int] = []
+        self.raw: Dict[str, List[float]] = {}
+        self.normalized: Dict[str, List[float]] = {}
+        self.scores: List[float] = []
+        self.events: List[Event] = []
+
+    def add(self, fs: FrameScore) -> None:
+        """Record one frame score (unscored frames are skipped) and the events it closed."""
+        self.events.extend(fs.closed)
+        if not fs.raw:
+            return
+        self.frames.append(fs.frame)
+        for n, v in fs.raw.items():
+            self.raw.setdefault(n, []).append(v)
+            self.normalized.setdefault(n, []).append(fs.normalized.get(n, math.nan))
+        self.scores.append(fs.score)
+
+    def result(self, source: FrameSource, final_events: List[Event] = ()) -> DetectionResult:
+        """The stream so far as a result; ``final_events``: those :meth:`finish` closed."""
+        sd, det = self.stream, self.stream.detector
+        n, idx = sd.frame_count, np.asarray(self.frames, dtype=np.int64)
+        mask = np.zeros(n, dtype=bool)
+        mask[idx] = True
+        return DetectionResult(
+            name=source.name, source=source.location, fps=sd.tracker.fps, num_frames=n,
+            window_length=sd.window_length, mode='causal (stream)',
+            normalization='causal: ' + sd.fusion.describe(),
+            score_weights=dict(det.score_weights),
+            raw={k: full_column(n, idx, v) for k, v in self.raw.items()},
+            normalized={k: full_column(n, idx, v) for k, v in self.normalized.items()},
+            scores=full_column(n, idx, self.scores), mask=mask, threshold=sd.threshold,
+            threshold_source=sd.threshold_source, events=self.events + list(final_events),
+            header_frames=source.header_frames if source.decoded_frames is not None else None)

@@ -14,6 +14,16 @@ import numpy as np
 
 RED, WHITE, YELLOW = (40, 40, 230), (240, 240, 240), (0, 220, 255)  # BGR
 PANEL_HEIGHT = 110
+#: Error magnitude (in [-1, 1] pixel units) shown at full colour in heat maps.
+HEATMAP_FULL_SCALE = 0.5
+
+
+def heatmap_of(error_map) -> np.ndarray:
+    """uint8 heat maps ``(B, h, w)`` of error maps ``(B, h, w)`` (squared-error units, a
+    tensor): the error magnitude (square root), :data:`HEATMAP_FULL_SCALE` at 255."""
+    import torch
+    mag = error_map.float().clamp_min(0).sqrt().div_(HEATMAP_FULL_SCALE).clamp_(0, 1)
+    return mag.mul_(255).round().to(torch.uint8).cpu().numpy()
 
 
 def plot_scores(result, path: str, labels: Optional[Sequence[int]] = None,

@@ -12,6 +12,11 @@ from vadkit.registry import DATASET_LAYOUTS, DATASETS
 from .frame_store import FrameStore, default_cache_dir
 from .layouts.base_layout import DatasetError
 
+#: Window length and decode pipeline of a dataset config that gives none (detection on
+#: such a config uses them too).
+DEFAULT_WINDOW_LENGTH = 17
+DEFAULT_DECODE_PIPELINE = (dict(type='Grayscale'), )
+
 
 @DATASETS.register_module()
 class VideoWindowDataset(Dataset):
@@ -39,9 +44,9 @@ class VideoWindowDataset(Dataset):
     def __init__(self,
                  layout: dict,
                  split: str = 'train',
-                 window_length: int = 17,
+                 window_length: int = DEFAULT_WINDOW_LENGTH,
                  pipeline: Sequence[dict] = (),
-                 decode_pipeline: Sequence[dict] = (dict(type='Grayscale'), ),
+                 decode_pipeline: Sequence[dict] = DEFAULT_DECODE_PIPELINE,
                  cache_dir: Optional[str] = 'auto',
                  window_stride: int = 1,
                  test_mode: bool = False) -> None:

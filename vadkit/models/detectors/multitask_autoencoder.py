@@ -1,5 +1,5 @@
 """One autoencoder, any list of tasks: LUSS-AE and its ablations are configs of this."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -113,6 +113,12 @@ class MultiTaskAutoEncoder(BaseModel):
     def task_names(self) -> List[str]:
         return [h.name for h in self.tasks]
 
+    @property
+    def test_window_length(self) -> int:
+        """Frames of one test window: ``clip_len`` plus what a task reads after it (the
+        future frame of FFP)."""
+        return self.clip_len + max([h.frames_after_clip for h in self.tasks] + [0])
+
     def extract_features(self, clip: Tensor, decode: bool = True) -> ClipFeatures:
         """Encode the first ``clip_len`` frames of ``clip`` (and decode them once)."""
         inputs = self._encoder_input(clip)
@@ -191,14 +197,33 @@ class MultiTaskAutoEncoder(BaseModel):
 
     def predict_scores(self, clip: Tensor) -> Dict[str, Tensor]:
         """Raw scores ``(B,)`` of every task for a batch of test windows."""
+        return self.scores_and_error_maps(clip, error_maps=False)[0]
+
+    def scores_and_error_maps(self, clip: Tensor, error_maps: bool = True
+                              ) -> Tuple[Dict[str, Tensor], Dict[str, Tensor]]:
+        """Raw scores ``(B,)`` of every task and, by task name, the error map ``(B, h, w)``
+        of each task scored by an error measure (from the same forward pass)."""
         feats = self.extract_features(clip, any(h.uses_decoder for h in self.tasks))
         scores: Dict[str, Tensor] = {}
+        maps: Dict[str, Tensor] = {}
         for h in self.tasks:
-            scores.update(h.score(h(feats), feats))
-        return scores
+            out = h(feats)
+            scores.update(h.score(out, feats))
+            if error_maps:
+                m = h.error_map(out, feats)
+                if m is not None:
+                    maps[h.name] = m
+        return scores, maps
+
+    def test_clip(self, inputs: Dict[str, Tensor]) -> Tensor:
+        """The clip of a preprocessed test batch that every task reads."""
+        return self._clip(inputs, self.test_input_key, 'predict')
 
     def predict(self, inputs: Dict[str, Tensor], data_samples: dict) -> List[dict]:
-        scores = self.predict_scores(self._clip(inputs, self.test_input_key, 'predict'))
+        return self.pack_predictions(self.predict_scores(self.test_clip(inputs)), data_samples)
+
+    def pack_predictions(self, scores: Dict[str, Tensor], data_samples: dict) -> List[dict]:
+        """One record a window: its data samples' tensors and its ``scores`` by name."""
         names = list(scores)
         table = torch.stack([scores[n].float() for n in names], 1).cpu().tolist()
         meta = {k: v.cpu().tolist() for k, v in data_samples.items() if torch.is_tensor(v)}

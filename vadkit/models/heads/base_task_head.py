@@ -44,6 +44,9 @@ class BaseTaskHead(BaseModule):
 
     #: Whether the task reads the decoder output (the model decodes once per input clip).
     uses_decoder: bool = False
+    #: Frames of the test window the task reads after the encoder's ``clip_len`` (a test
+    #: window holds ``clip_len`` + the largest of these over the tasks).
+    frames_after_clip: int = 0
 
     def __init__(self,
                  name: str,
@@ -80,3 +83,19 @@ class BaseTaskHead(BaseModule):
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         """Raw anomaly scores ``(B,)`` of each test window, by score name."""
         raise NotImplementedError
+
+    def score_target(self, feats: ClipFeatures) -> Optional[Tensor]:
+        """What the task's measure compares its output with (``None``: not scored by an
+        error measure)."""
+        return None
+
+    def error_map(self, output: Tensor, feats: ClipFeatures) -> Optional[Tensor]:
+        """Where the task's error is, ``(B, h, w)``: its measure's
+        :meth:`~vadkit.models.measures.BaseErrorMeasure.error_map`, averaged over channels
+        (and frames); ``None`` for a task with no measure."""
+        target = self.score_target(feats)
+        measure = self.measures.get(self.name)
+        if target is None or measure is None or not hasattr(measure, 'error_map'):
+            return None
+        maps = measure.error_map(output.float(), target.float())
+        return maps.mean(dim=tuple(range(1, maps.dim() - 2)))

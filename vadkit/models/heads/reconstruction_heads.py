@@ -1,5 +1,5 @@
 """Heads that produce frames: clip reconstruction (VCR) and future frame prediction (FFP)."""
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
 from torch import Tensor, nn
@@ -26,6 +26,9 @@ class ClipReconstructionHead(BaseTaskHead):
     def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
         return self.loss_fn(output, feats.inputs)
 
+    def score_target(self, feats: ClipFeatures) -> Optional[Tensor]:
+        return feats.inputs
+
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         return {k: m(output, feats.inputs).mean(1) for k, m in self.measures.items()}
 
@@ -36,6 +39,7 @@ class FuturePredictionHead(BaseTaskHead):
     single frame comes out) and tanh predicts frame T+1; MSE loss by default (Eq. 4 and 13)."""
 
     uses_decoder = True
+    frames_after_clip = 1  # frame T+1
 
     def __init__(self, name: str = 'ffp', measure: dict = dict(type='MSE'),
                  loss: dict = dict(type='MSELoss'), **kwargs) -> None:
@@ -56,6 +60,9 @@ class FuturePredictionHead(BaseTaskHead):
 
     def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
         return self.loss_fn(output, self._target(feats))
+
+    def score_target(self, feats: ClipFeatures) -> Optional[Tensor]:
+        return self._target(feats)
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
         target = self._target(feats)
