@@ -19,13 +19,13 @@ from torch import Tensor, nn
 
 from .inference_model import inference_model
 
-__all__ = ['WindowScorer', 'WindowScores', 'test_window_settings']
+__all__ = ['WindowScorer', 'WindowScores', 'window_settings']
 
 #: ``(scores by name, error map or None)`` of a batch of windows.
 WindowScores = Tuple[Dict[str, np.ndarray], Optional[Tensor]]
 
 
-def test_window_settings(cfg, model: nn.Module) -> Tuple[int, List[dict]]:
+def window_settings(cfg, model: nn.Module) -> Tuple[int, List[dict]]:
     """``(window_length, decode_pipeline)`` of the config's test dataset.
 
     Both are the config's ``test_dataloader.dataset`` ones, or the dataset's defaults
@@ -54,7 +54,7 @@ class WindowScorer:
 
     Args:
         model: The model (or a model wrapper) with ``predict_scores``.
-        window_length: Frames per window (see :func:`test_window_settings`).
+        window_length: Frames per window (see :func:`window_settings`).
         batch_size: Windows per forward pass of :meth:`iter_window_scores`.
         fuse_conv_bn, compile, memory_format: Of
             :func:`~vadkit.engine.inference_model.inference_model`.
