@@ -23,7 +23,7 @@ from mmengine.config import Config
 from torch import nn
 
 from vadkit.datasets.frame_store import FrameDecoder
-from vadkit.engine.window_scorer import WindowScorer, test_window_settings
+from vadkit.engine.window_scorer import WindowScorer, window_settings
 from vadkit.utils.cpu_share import join_cpu_share, refresh_cpu_share
 
 from .calibration import Calibration
@@ -104,7 +104,7 @@ class AnomalyDetector:
             config if isinstance(config, str) else self.cfg.filename)
         self.device = device
         self.mode = mode
-        self.window_length, self.decode_pipeline = test_window_settings(self.cfg, model)
+        self.window_length, self.decode_pipeline = window_settings(self.cfg, model)
         self.decoder = FrameDecoder(self.decode_pipeline)
         self.batch_size = int(batch_size or (self.cfg.get('test_dataloader') or {}).get(
             'batch_size', 32) or 32)
@@ -120,6 +120,14 @@ class AnomalyDetector:
     @property
     def calibration(self) -> Optional[Calibration]:
         return self.thresholds.calibration
+
+    @property
+    def fixed_threshold(self) -> Optional[float]:
+        return self.thresholds.fixed_threshold
+
+    @property
+    def percentile(self) -> Optional[float]:
+        return self.thresholds.percentile
 
     @property
     def causal_norm(self) -> str:

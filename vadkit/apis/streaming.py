@@ -6,7 +6,9 @@ at once (batch of one), so a frame's score is known as soon as the frame is, and
 is emitted ``merge_gap + 1`` frames after its last anomalous frame. Scores are rescaled
 causally (:class:`~vadkit.apis.fusion.CausalFusion`) and events made by the same
 :class:`~vadkit.apis.events.EventTracker` as offline scoring, so streaming a video file
-gives the same events as ``AnomalyDetector(mode='causal').score_video`` on it.
+gives the same events as ``AnomalyDetector(mode='causal').score_video`` on it. Windows are
+scored by the detector's :class:`~vadkit.engine.WindowScorer`, as everywhere else.
+:class:`StreamRecorder` keeps a stream's scores when a whole result is wanted at its end.
 """
 import math
 import time
