@@ -45,7 +45,7 @@ its own peak memory:
 and uint8 clips; layout; in training the weight gradients; at test time the test batch
 and BatchNorm folding with ``inference_mode``), to show where the speed-up comes from.
 
-Also printed: MACs per window (``tools/analysis/get_flops.count_macs``, 'all' convention)
+Also printed: MACs per window (``vadkit.utils.complexity.count_macs``, 'all' convention)
 and the rate each way achieves, and how far the fast path's scores are from the plain
 float32 path's (contiguous, no folding, ``torch.no_grad``) and from the reference
 module's on the same windows.
@@ -494,8 +494,7 @@ def compare_scores(datasets, vadkit_model, base, loader, test_bs, clip_len, size
     """Scores of the fast path, the plain float32 path and the reference module on the
     same test windows, and the MACs of a window each way."""
     from vadkit.engine import inference_model
-    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-    from get_flops import count_macs
+    from vadkit.utils.complexity import count_macs
     extra = {}
     contiguous = dict(train=False, test=False)
     check = next(iter(loader(datasets['test'], min(test_bs, 4), False, 0)))

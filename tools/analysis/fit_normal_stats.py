@@ -17,7 +17,7 @@ import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from vadkit.evaluation.normalizers import compute_normal_stats, save_normal_stats  # noqa: E402
-from vadkit.evaluation.offline import build_window_dataset, load_model, score_windows  # noqa
+from vadkit.engine.offline_scoring import build_window_dataset, load_model, score_windows  # noqa
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.run_config import load_config  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402

@@ -17,7 +17,7 @@ import torch  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.dataset import default_collate  # noqa: E402
 
-from vadkit.evaluation.offline import build_window_dataset, find_window, load_model  # noqa
+from vadkit.engine.offline_scoring import build_window_dataset, find_window, load_model  # noqa
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.run_config import load_config  # noqa: E402
 from vadkit.visualization.error_maps import (compute_error_maps, default_measures,  # noqa

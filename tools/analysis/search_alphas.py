@@ -19,7 +19,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from vadkit.evaluation import FrameScores  # noqa: E402
 from vadkit.evaluation.alpha_search import (find_weights, grid_search,  # noqa: E402
                                             holdout_search, parse_grid)
-from vadkit.evaluation.rescoring import (add_scoring_args, describe_normalizers,  # noqa: E402
+from vadkit.utils.scoring_options import (add_scoring_args, describe_normalizers,  # noqa: E402
                                          resolve_settings)
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402
