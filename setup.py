@@ -39,7 +39,8 @@ setup(
     long_description=open('README.md').read() if osp.exists('README.md') else '',
     long_description_content_type='text/markdown',
     packages=find_packages(include=['vadkit', 'vadkit.*']),
-    package_data={'vadkit': [f'.mim/{name}/**/*' for name in SHIPPED]},
+    package_data={'vadkit': [f'.mim/{name}/**/*' for name in SHIPPED]
+                  + ['visualization/report/template.html']},
     python_requires='>=3.11',
     install_requires=[
         'torch==2.13.0',
