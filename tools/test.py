@@ -7,23 +7,21 @@ two runs into one out dir (the second is refused naming the first). The checkpoi
 of the config's model (else refused, naming the differing config entries).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
-
 from vadkit.engine.runner import build_runner  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.checkpoint_files import UnreadableCheckpointError  # noqa: E402
+from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
 from vadkit.utils.dist import shutdown_distributed  # noqa: E402
+from vadkit.utils.errors import run_cli  # noqa: E402
 from vadkit.utils.reporting import report_metrics  # noqa: E402
 from vadkit.utils.run_config import load_config, set_score_output_dir  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
-from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
+from vadkit.utils.runner_cli import add_runner_options, apply_runner_options  # noqa: E402
 
 
 def parse_args():
@@ -34,18 +32,8 @@ def parse_args():
     parser.add_argument('--out-dir', help='where metrics.json and frame_scores.{csv,npz} go '
                         '(default: <work dir>/test_<time>)')
     parser.add_argument('--data-root', help='dataset root, overriding the config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
-    parser.add_argument('--verbose', action='store_true',
-                        help='print the environment and config dump on the terminal too '
-                        '(it is always in the log file); same as VADKIT_VERBOSE=1')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if args.verbose:
-        os.environ['VADKIT_VERBOSE'] = '1'
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_options(parser)
+    return apply_runner_options(parser.parse_args())
 
 
 def main():
