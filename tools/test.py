@@ -13,6 +13,8 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from mmengine.dist import is_main_process  # noqa: E402
+
 from vadkit.engine.runner import build_runner  # noqa: E402
 from vadkit.utils import register_all_modules  # noqa: E402
 from vadkit.utils.checkpoint_files import UnreadableCheckpointError  # noqa: E402
@@ -32,6 +34,9 @@ def parse_args():
     parser.add_argument('--out-dir', help='where metrics.json and frame_scores.{csv,npz} go '
                         '(default: <work dir>/test_<time>)')
     parser.add_argument('--data-root', help='dataset root, overriding the config')
+    parser.add_argument('--report', action='store_true',
+                        help='also write report.html to the out dir: a self-contained page '
+                        'of the metrics, score curves, events and frames (docs/report.md)')
     add_runner_options(parser)
     return apply_runner_options(parser.parse_args())
 
@@ -51,6 +56,9 @@ def main():
     runner = build_runner(cfg)
     metrics = runner.test()
     report_metrics(metrics, out_dir)
+    if args.report and metrics is not None and is_main_process():
+        from vadkit.visualization.report import write_report
+        print(f'report: {write_report(out_dir, data_root=args.data_root)}', flush=True)
 
 
 def run() -> None:

@@ -10,9 +10,15 @@ from typing import Iterable, List, Optional, Sequence
 METRIC_LABELS = {
     'micro_auroc': 'micro AUROC (frames of all videos pooled)',
     'macro_auroc': 'macro AUROC (mean over videos with both classes)',
+    'auprc': 'average precision (area under the precision-recall curve)',
     'average_precision': 'average precision',
     'eer': 'equal error rate',
+    'macro_videos': 'videos in the macro AUROC',
+    'macro_excluded_videos': 'videos left out of the macro AUROC (one class only)',
+    'scored_frames': 'scored frames',
+    'anomalous_frames': 'anomalous frames',
 }
+PERCENT_KEYS = ('auprc', 'average_precision', 'eer')
 
 
 def _fmt(value, digits: int = 4) -> str:
@@ -46,8 +52,9 @@ def metrics_table(metrics: dict, score_names: Sequence[str]) -> str:
                 label = f'task {name} alone: micro AUROC'
         if key.startswith('micro_auroc_'):
             label = f'micro AUROC with the {key[12:]!r} normalizer'
-        shown = _pct(value) if 'auroc' in key or key in ('average_precision', 'eer') else \
-            _fmt(value)
+        shown = _pct(value) if ('auroc' in key and key != 'macro_videos'
+                               and not key.endswith('_videos')) or key in PERCENT_KEYS \
+            else _fmt(value)
         rows.append(f'<tr><td>{escape(label)}</td><td><code>{escape(key)}</code></td>'
                     f'<td class="num">{shown}</td></tr>')
     if not rows:

@@ -49,6 +49,11 @@ def config_details(config_path: Optional[str]) -> Dict[str, object]:
     m = re.search(r"layout=dict\([^)]*?root='([^']*)'", text, re.S)
     if m and 'data_root' not in out:
         out['data_root'] = m.group(1)
+    last = osp.join(osp.dirname(config_path), 'last_checkpoint')
+    if not out.get('checkpoint') and osp.isfile(last):  # tools/train.py --test
+        with open(last) as f:
+            out['checkpoint'] = (f'the model at the end of training (last checkpoint: '
+                                 f'{f.read().strip()})')
     out['config_text'] = text if len(text) < 60000 else text[:60000] + '\n# ... (cut)'
     return out
 
