@@ -5,7 +5,6 @@ import sys
 
 from setuptools import find_packages, setup
 
-
 SHIPPED = ('configs', 'tools')  # run by name after a plain install (vadkit/utils/config_paths.py)
 
 

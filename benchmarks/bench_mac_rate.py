@@ -31,7 +31,7 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import torch  # noqa: E402
+import torch
 
 PAPER = 'configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py'
 

@@ -76,15 +76,15 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.utils.data import DataLoader, Dataset  # noqa: E402
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
 
-from vadkit.models.layers import set_weight_grad  # noqa: E402
-from vadkit.utils import cpu_allocator  # noqa: E402
+from vadkit.models.layers import set_weight_grad
+from vadkit.utils import cpu_allocator
 
 SMALL_CPU = 'configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py'
 PAPER = 'configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py'
@@ -445,7 +445,7 @@ def build_variants(path: str, args, device: torch.device,
                     '+ channels-last layout (oneDNN weight gradients)', fast_train,
                     vadkit_model(weight_grad='native')))
             train_variants.append(vadkit_train_variant(
-                f'+ weight gradients \'auto\'', fast_train, vadkit_model()))
+                '+ weight gradients \'auto\'', fast_train, vadkit_model()))
         train_variants.append(vadkit_train_variant(
             f'fast (+ {names[layouts["train"]]} layout, weight gradients \'auto\', freed '
             f'memory kept{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',

@@ -11,8 +11,12 @@ import pytest
 
 from vadkit.cli import main as vadkit
 from vadkit.evaluation.frame_scores import FrameScores
-from vadkit.visualization.report import (ReportInputError, choose_threshold, find_events,
-                                         write_report)
+from vadkit.visualization.report import (
+    ReportInputError,
+    choose_threshold,
+    find_events,
+    write_report,
+)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 NAMES = ['cam_a', 'cam_b', 'quiet_c']

@@ -15,7 +15,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.utils.errors import run_cli
 
 
 def parse_args():

@@ -13,17 +13,17 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.dist import is_main_process  # noqa: E402
+from mmengine.dist import is_main_process
 
-from vadkit.engine.runner import build_runner  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.checkpoint_files import UnreadableCheckpointError  # noqa: E402
-from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
-from vadkit.utils.dist import shutdown_distributed  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
-from vadkit.utils.reporting import report_metrics  # noqa: E402
-from vadkit.utils.run_config import load_config, set_score_output_dir  # noqa: E402
-from vadkit.utils.runner_cli import add_runner_options, apply_runner_options  # noqa: E402
+from vadkit.engine.runner import build_runner
+from vadkit.utils import register_all_modules
+from vadkit.utils.checkpoint_files import UnreadableCheckpointError
+from vadkit.utils.cpu_share import join_cpu_share
+from vadkit.utils.dist import shutdown_distributed
+from vadkit.utils.errors import run_cli
+from vadkit.utils.reporting import report_metrics
+from vadkit.utils.run_config import load_config, set_score_output_dir
+from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
 
 
 def parse_args():

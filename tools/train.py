@@ -5,13 +5,13 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from vadkit.engine.runner import build_runner  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
-from vadkit.utils.dist import shutdown_distributed  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
-from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir  # noqa: E402
-from vadkit.utils.runner_cli import add_runner_options, apply_runner_options  # noqa: E402
+from vadkit.engine.runner import build_runner
+from vadkit.utils import register_all_modules
+from vadkit.utils.cpu_share import join_cpu_share
+from vadkit.utils.dist import shutdown_distributed
+from vadkit.utils.errors import run_cli
+from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir
+from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
 
 
 def parse_args():

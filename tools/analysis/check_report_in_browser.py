@@ -20,7 +20,7 @@ import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from vadkit.utils.errors import VadkitError, run_cli  # noqa: E402
+from vadkit.utils.errors import VadkitError, run_cli
 
 BROWSERS = ('chromium', 'chromium-browser', 'google-chrome', 'chrome')
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars',

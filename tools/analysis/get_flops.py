@@ -11,13 +11,13 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import torch  # noqa: E402
+import torch
 
-from vadkit.registry import MODELS  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.complexity import count_macs  # noqa: E402
-from vadkit.utils.run_config import load_config  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.registry import MODELS
+from vadkit.utils import register_all_modules
+from vadkit.utils.complexity import count_macs
+from vadkit.utils.errors import run_cli
+from vadkit.utils.run_config import load_config
 
 
 def main():

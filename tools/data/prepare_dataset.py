@@ -29,10 +29,10 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import numpy as np  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
+import numpy as np
+from mmengine.config import DictAction
 
-from vadkit.utils import register_all_modules  # noqa: E402
+from vadkit.utils import register_all_modules
 
 SPLITS = ('train', 'test')
 
