@@ -199,3 +199,20 @@ def test_curves_drawn_in_a_browser(run_dir):
                           timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'OK: 3 videos' in done.stdout
+
+
+def test_unlabelled_run_uses_the_normal_percentile(tmp_path):
+    make_run(tmp_path)
+    npz = tmp_path / 'frame_scores.npz'
+    with np.load(npz) as z:  # a run on unlabelled videos: every frame normal
+        arrays = {k: z[k] for k in z.files}
+    arrays['label'] = np.zeros_like(arrays['label'])
+    np.savez(npz, **arrays)
+    html = open(write_report(str(tmp_path), with_frames=False)).read()
+    data = page_data(html)
+    assert '95th percentile of the fused score of the normal-labelled frames' in html
+    assert all(v['auroc'] is None for v in data['videos'])
+    fused = np.concatenate([v['fused'] for v in data['videos']])
+    assert data['threshold']['value'] == pytest.approx(np.percentile(fused, 95), abs=1e-3)
+    html = open(write_report(str(tmp_path), threshold=1e9, with_frames=False)).read()
+    assert 'No event: no frame is above the threshold.' in html
