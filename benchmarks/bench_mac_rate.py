@@ -1,7 +1,7 @@
 """How close the test pass comes to the hardware: its multiply-accumulate rate against a
 plain large float32 matrix multiply on the same device.
 
-- model: MACs of one test window (``tools/analysis/get_flops.count_macs``, 'all'
+- model: MACs of one test window (``vadkit.utils.complexity.count_macs``, 'all'
   convention: every convolution, transposed ones included, and linear layers) times
   windows scored per second, for the test pass as vadkit runs it (the layout the data
   preprocessor picks for testing, BatchNorm folded, ``torch.inference_mode``, a batch of
@@ -30,10 +30,8 @@ import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
-                            'analysis'))
 
-import torch  # noqa: E402
+import torch
 
 PAPER = 'configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py'
 
@@ -61,11 +59,10 @@ def main() -> None:
                         help='leave the C library\'s allocator settings as they are')
     args = parser.parse_args()
 
-    from get_flops import count_macs
-
     from vadkit.engine import inference_model
     from vadkit.registry import MODELS
     from vadkit.utils import register_all_modules
+    from vadkit.utils.complexity import count_macs
     from vadkit.utils.cpu_allocator import keep_freed_memory
     from vadkit.utils.run_config import load_config
     register_all_modules()

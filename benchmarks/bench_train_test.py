@@ -45,7 +45,7 @@ its own peak memory:
 and uint8 clips; layout; in training the weight gradients; at test time the test batch
 and BatchNorm folding with ``inference_mode``), to show where the speed-up comes from.
 
-Also printed: MACs per window (``tools/analysis/get_flops.count_macs``, 'all' convention)
+Also printed: MACs per window (``vadkit.utils.complexity.count_macs``, 'all' convention)
 and the rate each way achieves, and how far the fast path's scores are from the plain
 float32 path's (contiguous, no folding, ``torch.no_grad``) and from the reference
 module's on the same windows.
@@ -76,15 +76,15 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.utils.data import DataLoader, Dataset  # noqa: E402
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
 
-from vadkit.models.layers import set_weight_grad  # noqa: E402
-from vadkit.utils import cpu_allocator  # noqa: E402
+from vadkit.models.layers import set_weight_grad
+from vadkit.utils import cpu_allocator
 
 SMALL_CPU = 'configs/luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py'
 PAPER = 'configs/luss_ae/luss-ae_3dcae_16x256x256_60e_ped2.py'
@@ -445,7 +445,7 @@ def build_variants(path: str, args, device: torch.device,
                     '+ channels-last layout (oneDNN weight gradients)', fast_train,
                     vadkit_model(weight_grad='native')))
             train_variants.append(vadkit_train_variant(
-                f'+ weight gradients \'auto\'', fast_train, vadkit_model()))
+                '+ weight gradients \'auto\'', fast_train, vadkit_model()))
         train_variants.append(vadkit_train_variant(
             f'fast (+ {names[layouts["train"]]} layout, weight gradients \'auto\', freed '
             f'memory kept{", AMP" if args.amp else ""}{", compiled" if args.compile else ""})',
@@ -494,8 +494,7 @@ def compare_scores(datasets, vadkit_model, base, loader, test_bs, clip_len, size
     """Scores of the fast path, the plain float32 path and the reference module on the
     same test windows, and the MACs of a window each way."""
     from vadkit.engine import inference_model
-    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-    from get_flops import count_macs
+    from vadkit.utils.complexity import count_macs
     extra = {}
     contiguous = dict(train=False, test=False)
     check = next(iter(loader(datasets['test'], min(test_bs, 4), False, 0)))

@@ -14,9 +14,20 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 
-from vadkit.apis import (AnomalyDetector, Calibration, CheckpointMismatchError, EventTracker,
-                         InputError, StreamingDetector, calibrate, calibration_path,
-                         export_model, extract_events, holdout_sources, init_detector)
+from vadkit.apis import (
+    AnomalyDetector,
+    Calibration,
+    CheckpointMismatchError,
+    EventTracker,
+    InputError,
+    StreamingDetector,
+    calibrate,
+    calibration_path,
+    export_model,
+    extract_events,
+    holdout_sources,
+    init_detector,
+)
 from vadkit.datasets import generate_synthetic_dataset
 from vadkit.registry import DATASETS, METRICS, MODELS, SCORE_NORMALIZERS
 from vadkit.utils import register_all_modules

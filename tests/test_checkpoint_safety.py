@@ -11,9 +11,13 @@ import torch
 from mmengine.config import Config
 
 from vadkit.apis import CheckpointMismatchError, init_detector
-from vadkit.evaluation.offline import load_model
-from vadkit.utils.checkpoint_files import (UnreadableCheckpointError, read_checkpoint,
-                                           remove_stale_temp_files, save_checkpoint_atomic)
+from vadkit.engine.offline_scoring import load_model
+from vadkit.utils.checkpoint_files import (
+    UnreadableCheckpointError,
+    read_checkpoint,
+    remove_stale_temp_files,
+    save_checkpoint_atomic,
+)
 from vadkit.utils.model_identity import IDENTITY_KEY
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

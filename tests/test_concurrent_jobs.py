@@ -19,8 +19,8 @@ import torch
 from vadkit.datasets import generate_synthetic_dataset
 from vadkit.datasets.frame_store import FrameDecoder, FrameStore
 from vadkit.datasets.layouts import synthetic_layout
-from vadkit.datasets.layouts.synthetic_layout import SyntheticLayout
 from vadkit.datasets.layouts.frames_layout import FramesLayout
+from vadkit.datasets.layouts.synthetic_layout import SyntheticLayout
 from vadkit.models.layers import gemm_conv3d
 from vadkit.utils import cpu_share
 from vadkit.utils.cpu_share import CPUShare, fair_threads

@@ -13,13 +13,12 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO not in sys.path:  # plugin configs import `plugins` from the repository root
     sys.path.insert(0, REPO)
 
-from vadkit.apis.model_loading import load_config as load_model_config  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.component_signature import accepted_arguments  # noqa: E402
-from vadkit.utils.config_validation import (ConfigError, find_config_problems,  # noqa: E402
-                                            validate_config)
-from vadkit.utils.errors import VadkitError  # noqa: E402
-from vadkit.utils.plugins import import_plugins  # noqa: E402
+from vadkit.apis.model_loading import load_config as load_model_config
+from vadkit.utils import register_all_modules
+from vadkit.utils.component_signature import accepted_arguments
+from vadkit.utils.config_validation import ConfigError, find_config_problems, validate_config
+from vadkit.utils.errors import VadkitError
+from vadkit.utils.plugins import import_plugins
 
 register_all_modules(init_default_scope=False)
 DEMO = osp.join(REPO, 'configs', 'demo', 'luss-ae_3dcae-w8_8x64x64_synthetic.py')

@@ -6,8 +6,12 @@ import cv2
 import numpy as np
 import pytest
 
-from vadkit.datasets import (DatasetError, FrameDecodeError, VideoWindowDataset,
-                             generate_synthetic_dataset)
+from vadkit.datasets import (
+    DatasetError,
+    FrameDecodeError,
+    VideoWindowDataset,
+    generate_synthetic_dataset,
+)
 from vadkit.datasets.transforms import SamplePlaybackRateClip, SampleWindow
 from vadkit.registry import DATASETS
 from vadkit.utils import register_all_modules

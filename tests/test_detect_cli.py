@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from test_apis import L, T, make_tiny, read_frames, write_video  # noqa: E402
-from test_video_inputs import HEADER, truncate  # noqa: E402
+from test_apis import L, T, make_tiny, read_frames, write_video
+from test_video_inputs import HEADER, truncate
 
-from vadkit.cli import main as vadkit  # noqa: E402
+from vadkit.cli import main as vadkit
 
 
 @pytest.fixture(scope='module')

@@ -11,8 +11,7 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
-from vadkit.apis import AnomalyDetector, ExportError, export_model
-from vadkit.apis import onnx_export
+from vadkit.apis import AnomalyDetector, ExportError, export_model, onnx_export
 from vadkit.apis.export import scene_windows
 from vadkit.cli import main as vadkit
 from vadkit.models.layers import StaticAdaptiveMaxPool2d

@@ -11,8 +11,7 @@ import torch
 from torch import nn
 
 from vadkit.models.backbones import Conv3DAutoEncoder
-from vadkit.models.layers import (GemmConv3d, GemmConvTranspose3d, gemm_weight_grad,
-                                  set_weight_grad)
+from vadkit.models.layers import GemmConv3d, GemmConvTranspose3d, gemm_weight_grad, set_weight_grad
 
 CL = torch.channels_last_3d
 
@@ -71,7 +70,7 @@ def test_weight_grad_against_definition():
     want = torch.zeros(2, 3, 3, 3, 3)
     for a in range(2):
         for b in range(3):
-            for k in [(i, j, l) for i in range(3) for j in range(3) for l in range(3)]:
+            for k in [(i, j, t) for i in range(3) for j in range(3) for t in range(3)]:
                 total = 0.0
                 for p in [(d, h, w) for d in range(2) for h in range(3) for w in range(2)]:
                     q = [2 * p[i] + k[i] - 1 for i in range(3)]

@@ -11,9 +11,18 @@ import pytest
 import scipy.io as sio
 
 from vadkit.datasets import FrameDecodeError, FrameStore, VideoRecord, VideoWindowDataset
-from vadkit.datasets.layouts import (AutoLayout, AvenueLayout, BaseLayout, DatasetError,
-                                     FramesLayout, ShanghaiTechLayout, UcsdLayout,
-                                     VideoFolderLayout, detect_layout, detectable_layouts)
+from vadkit.datasets.layouts import (
+    AutoLayout,
+    AvenueLayout,
+    BaseLayout,
+    DatasetError,
+    FramesLayout,
+    ShanghaiTechLayout,
+    UcsdLayout,
+    VideoFolderLayout,
+    detect_layout,
+    detectable_layouts,
+)
 from vadkit.datasets.layouts.label_files import parse_m_ranges, read_interval_file
 from vadkit.utils import register_all_modules
 

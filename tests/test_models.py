@@ -5,9 +5,9 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.models.backbones import Conv3DAutoEncoder
 from vadkit.models.heads import ClipFeatures, PlaybackRateHead
+from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.registry import BACKBONES, ERROR_MEASURES, MODELS, TASK_HEADS
 from vadkit.utils import register_all_modules
 

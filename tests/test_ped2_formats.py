@@ -17,8 +17,13 @@ import pytest
 import scipy.io as sio
 
 from vadkit.datasets import FrameStore
-from vadkit.datasets.layouts import (AutoLayout, AvenueLayout, FramesLayout, UcsdLayout,
-                                     detect_layout)
+from vadkit.datasets.layouts import (
+    AutoLayout,
+    AvenueLayout,
+    FramesLayout,
+    UcsdLayout,
+    detect_layout,
+)
 from vadkit.utils import register_all_modules
 
 register_all_modules()

@@ -12,9 +12,9 @@ from mmengine.config import Config
 from vadkit.evaluation import FrameScores
 from vadkit.registry import METRICS, MODELS
 from vadkit.utils import register_all_modules
-from vadkit.visualization.error_maps import (compute_error_maps, default_measures,
-                                             plot_error_maps)
-from vadkit.visualization.score_plots import plot_video_scores, runs, score_label
+from vadkit.utils.mask_runs import true_runs as runs
+from vadkit.visualization.error_maps import compute_error_maps, default_measures, plot_error_maps
+from vadkit.visualization.score_plots import plot_video_scores, score_label
 
 register_all_modules()
 

@@ -24,18 +24,20 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO not in sys.path:  # `plugins` is imported from the repository root, as tools do
     sys.path.insert(0, REPO)
 
-from vadkit.models.backbones import Conv3DAutoEncoder  # noqa: E402
-from vadkit.registry import BACKBONES, ERROR_MEASURES, MODELS, TASK_HEADS, TRANSFORMS  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.plugins import PluginImportError, import_plugins  # noqa: E402
-
-import plugins.arrow_of_time  # noqa: E402,F401
-import plugins.gradient_error  # noqa: E402,F401
-import plugins.memae  # noqa: E402,F401
-from plugins.arrow_of_time import ArrowOfTimeHead, SampleTemporalOrderClip  # noqa: E402
-from plugins.gradient_error import GradientDifferenceError, gradient_difference  # noqa: E402
-from plugins.memae import (MemoryAutoEncoder, MemoryConv3DAutoEncoder,  # noqa: E402
-                           MemoryModule, attention_entropy, hard_shrink_relu)
+import plugins.arrow_of_time  # noqa: F401
+import plugins.gradient_error  # noqa: F401
+import plugins.memae  # noqa: F401
+from plugins.arrow_of_time import ArrowOfTimeHead, SampleTemporalOrderClip
+from plugins.gradient_error import GradientDifferenceError, gradient_difference
+from plugins.memae import (
+    MemoryModule,
+    attention_entropy,
+    hard_shrink_relu,
+)
+from vadkit.models.backbones import Conv3DAutoEncoder
+from vadkit.registry import BACKBONES, ERROR_MEASURES, MODELS, TASK_HEADS, TRANSFORMS
+from vadkit.utils import register_all_modules
+from vadkit.utils.plugins import PluginImportError, import_plugins
 
 register_all_modules()
 
@@ -617,8 +619,8 @@ def throwaway_config(tmp_path, package: str) -> str:
 
 def assert_not_in_vadkit(package: str, names):
     import vadkit
-    import vadkit.models.measures
     import vadkit.models.heads
+    import vadkit.models.measures
     assert importlib.util.find_spec(f'vadkit.{package}') is None
     for mod in (vadkit, vadkit.models.measures, vadkit.models.heads):
         assert not any(hasattr(mod, n) for n in names)

@@ -15,9 +15,9 @@ from sklearn.metrics import roc_auc_score
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation import functional as VF  # noqa: N812
 from vadkit.evaluation.alpha_search import find_weights, grid_search, parse_grid, split_videos
-from vadkit.evaluation.rescoring import parse_normalizer, parse_weights
 from vadkit.registry import METRICS, MODELS
 from vadkit.utils import register_all_modules
+from vadkit.utils.scoring_options import parse_normalizer, parse_weights
 
 register_all_modules()
 

@@ -16,8 +16,8 @@ from sklearn.metrics import roc_auc_score
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation import functional as VF  # noqa: N812
-from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.evaluation.normalizers import build_score_normalizers
+from vadkit.models.measures import functional as MF  # noqa: N812
 from vadkit.registry import ERROR_MEASURES, METRICS, MODELS, SCORE_NORMALIZERS
 from vadkit.utils import register_all_modules
 
@@ -385,8 +385,11 @@ def test_ablation_train_pipeline_without_prp_clip_trains(tmp_path, variant):
 
 
 def test_normal_stats_helpers(tmp_path):
-    from vadkit.evaluation.normalizers import (compute_normal_stats, load_normal_stats,
-                                               save_normal_stats)
+    from vadkit.evaluation.normalizers import (
+        compute_normal_stats,
+        load_normal_stats,
+        save_normal_stats,
+    )
     stats = compute_normal_stats(dict(vcr=np.array([1.0, 2.0, 3.0, 6.0])))
     assert stats['vcr']['mean'] == 3.0 and stats['vcr']['std'] == pytest.approx(np.std(
         [1, 2, 3, 6]))

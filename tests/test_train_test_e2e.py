@@ -54,9 +54,14 @@ def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
     out_dir = str(tmp_path / 'test1')
     ckpt = osp.join(trained['work'], 'epoch_1.pth')
     out = run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
-               '--work-dir', trained['work'], '--out-dir', out_dir])
+               '--work-dir', trained['work'], '--out-dir', out_dir, '--report'])
     assert 'micro AUROC' in out
     assert osp.isfile(osp.join(out_dir, 'metrics.json'))
+    # --report: the page of this run, with its checkpoint and the frames of its data
+    with open(osp.join(out_dir, 'report.html')) as f:
+        page = f.read()
+    assert f'report: {osp.join(out_dir, "report.html")}' in out
+    assert ckpt in page and 'data:image/jpeg;base64,' in page
     with open(osp.join(out_dir, 'machine.json')) as f:
         machine = json.load(f)
     # the figures name the kernels' instruction set they are exact for

@@ -15,8 +15,12 @@ from vadkit.apis import InputError, open_source
 from vadkit.apis.sources import TruncatedVideoWarning, VideoFileSource, check_fps
 from vadkit.datasets import FrameDecodeError, FrameStore, VideoRecord, VideoWindowDataset
 from vadkit.datasets.layouts import AvenueLayout, BaseLayout, DatasetError
-from vadkit.datasets.layouts.video_files import (HEADER_SLACK_FRAMES, frames_short,
-                                                 is_truncated, video_file_record)
+from vadkit.datasets.layouts.video_files import (
+    HEADER_SLACK_FRAMES,
+    frames_short,
+    is_truncated,
+    video_file_record,
+)
 from vadkit.utils import register_all_modules
 
 register_all_modules()

@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from vadkit.utils.work_dir_lock import (LOCK_NAME, WorkDirBusyError, lock_work_dir,
-                                        unlock_work_dir)
+from vadkit.utils.work_dir_lock import LOCK_NAME, WorkDirBusyError, lock_work_dir, unlock_work_dir
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')

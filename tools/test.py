@@ -7,23 +7,23 @@ two runs into one out dir (the second is refused naming the first). The checkpoi
 of the config's model (else refused, naming the differing config entries).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.dist import is_main_process
 
-from vadkit.engine.runner import build_runner  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.checkpoint_files import UnreadableCheckpointError  # noqa: E402
-from vadkit.utils.dist import shutdown_distributed  # noqa: E402
-from vadkit.utils.reporting import report_metrics  # noqa: E402
-from vadkit.utils.run_config import load_config, set_score_output_dir  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
-from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
+from vadkit.engine.runner import build_runner
+from vadkit.utils import register_all_modules
+from vadkit.utils.checkpoint_files import UnreadableCheckpointError
+from vadkit.utils.cpu_share import join_cpu_share
+from vadkit.utils.dist import shutdown_distributed
+from vadkit.utils.errors import run_cli
+from vadkit.utils.reporting import report_metrics
+from vadkit.utils.run_config import load_config, set_score_output_dir
+from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
 
 
 def parse_args():
@@ -34,18 +34,11 @@ def parse_args():
     parser.add_argument('--out-dir', help='where metrics.json and frame_scores.{csv,npz} go '
                         '(default: <work dir>/test_<time>)')
     parser.add_argument('--data-root', help='dataset root, overriding the config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
-    parser.add_argument('--verbose', action='store_true',
-                        help='print the environment and config dump on the terminal too '
-                        '(it is always in the log file); same as VADKIT_VERBOSE=1')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if args.verbose:
-        os.environ['VADKIT_VERBOSE'] = '1'
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    parser.add_argument('--report', action='store_true',
+                        help='also write report.html to the out dir: a self-contained page '
+                        'of the metrics, score curves, events and frames (docs/report.md)')
+    add_runner_options(parser)
+    return apply_runner_options(parser.parse_args())
 
 
 def main():
@@ -63,6 +56,9 @@ def main():
     runner = build_runner(cfg)
     metrics = runner.test()
     report_metrics(metrics, out_dir)
+    if args.report and metrics is not None and is_main_process():
+        from vadkit.visualization.report import write_report
+        print(f'report: {write_report(out_dir, data_root=args.data_root)}', flush=True)
 
 
 def run() -> None:

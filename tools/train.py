@@ -1,19 +1,17 @@
 """Train a model from a config (one process, or one of many under torchrun / slurm)."""
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
-
-from vadkit.engine.runner import build_runner  # noqa: E402
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.dist import shutdown_distributed  # noqa: E402
-from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
-from vadkit.utils.cpu_share import join_cpu_share  # noqa: E402
+from vadkit.engine.runner import build_runner
+from vadkit.utils import register_all_modules
+from vadkit.utils.cpu_share import join_cpu_share
+from vadkit.utils.dist import shutdown_distributed
+from vadkit.utils.errors import run_cli
+from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir
+from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
 
 
 def parse_args():
@@ -30,18 +28,8 @@ def parse_args():
     parser.add_argument('--test', action='store_true',
                         help='test the final model on the test set after training; the '
                         'metrics and every frame\'s scores go to the work dir')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_epochs=5')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
-    parser.add_argument('--verbose', action='store_true',
-                        help='print the environment and config dump on the terminal too '
-                        '(it is always in the log file); same as VADKIT_VERBOSE=1')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if args.verbose:
-        os.environ['VADKIT_VERBOSE'] = '1'
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_options(parser, 'override config entries, e.g. train_cfg.max_epochs=5')
+    return apply_runner_options(parser.parse_args())
 
 
 def main():

@@ -1,4 +1,4 @@
-"""The ``vadkit`` command: ``vadkit train|test|detect|calibrate|export ...``.
+"""The ``vadkit`` command: ``vadkit train|test|detect|calibrate|export|report ...``.
 
 Each sub-command runs vadkit's script of the same name (``tools/<name>.py``) with the
 remaining arguments, exactly as ``python tools/<name>.py ...`` would: the checkout's script in
@@ -19,6 +19,7 @@ COMMANDS = {
     'detect': ('detect.py', 'detect anomalies in your own videos (offline or --stream)'),
     'calibrate': ('calibrate.py', 'calibrate thresholds on normal videos'),
     'export': ('export.py', 'export the scoring network (TorchScript / ONNX)'),
+    'report': ('report.py', 'an HTML report of a test run: curves, events, frames'),
 }
 
 

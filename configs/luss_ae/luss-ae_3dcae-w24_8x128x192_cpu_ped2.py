@@ -5,7 +5,7 @@
 # per-video min-max followed by temporal Gaussian smoothing (sigma 3 frames, centred).
 # Smoothing is not in the paper: the run also reports the paper's plain min-max figure
 # (`micro_auroc_paper`). Over seeds it is higher and steadier than the square config
-# (README, Results). Same tasks, losses and Ped2 alphas as the paper.
+# (configs/luss_ae/README.md). Same tasks, losses and Ped2 alphas as the paper.
 _base_ = ['./luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
 decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(128, 192))]
 train_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline))

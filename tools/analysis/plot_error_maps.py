@@ -13,16 +13,20 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
-from mmengine.dataset import default_collate  # noqa: E402
+import torch
+from mmengine.config import DictAction
+from mmengine.dataset import default_collate
 
-from vadkit.evaluation.offline import build_window_dataset, find_window, load_model  # noqa
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.run_config import load_config  # noqa: E402
-from vadkit.visualization.error_maps import (compute_error_maps, default_measures,  # noqa
-                                             frame_image, plot_error_maps)
-from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.engine.offline_scoring import build_window_dataset, find_window, load_model
+from vadkit.utils import register_all_modules
+from vadkit.utils.errors import run_cli
+from vadkit.utils.run_config import load_config
+from vadkit.visualization.error_maps import (
+    compute_error_maps,
+    default_measures,
+    frame_image,
+    plot_error_maps,
+)
 
 
 def parse_args(argv=None):

@@ -11,12 +11,11 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from vadkit.evaluation import FrameScores  # noqa: E402
-from vadkit.evaluation.rescoring import (add_scoring_args, normalizers_in_words,  # noqa: E402
-                                         resolve_settings)
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.visualization.score_plots import plot_frame_scores  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.evaluation import FrameScores
+from vadkit.utils import register_all_modules
+from vadkit.utils.errors import run_cli
+from vadkit.utils.scoring_options import add_scoring_args, normalizers_in_words, resolve_settings
+from vadkit.visualization.score_plots import plot_frame_scores
 
 
 def parse_args(argv=None):

@@ -20,11 +20,10 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from vadkit.evaluation import FrameScores  # noqa: E402
-from vadkit.evaluation.rescoring import (add_scoring_args, describe_normalizers,  # noqa: E402
-                                         resolve_settings)
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.evaluation import FrameScores
+from vadkit.utils import register_all_modules
+from vadkit.utils.errors import run_cli
+from vadkit.utils.scoring_options import add_scoring_args, describe_normalizers, resolve_settings
 
 
 def parse_args(argv=None):

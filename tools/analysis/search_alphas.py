@@ -16,13 +16,11 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from vadkit.evaluation import FrameScores  # noqa: E402
-from vadkit.evaluation.alpha_search import (find_weights, grid_search,  # noqa: E402
-                                            holdout_search, parse_grid)
-from vadkit.evaluation.rescoring import (add_scoring_args, describe_normalizers,  # noqa: E402
-                                         resolve_settings)
-from vadkit.utils import register_all_modules  # noqa: E402
-from vadkit.utils.errors import run_cli  # noqa: E402
+from vadkit.evaluation import FrameScores
+from vadkit.evaluation.alpha_search import find_weights, grid_search, holdout_search, parse_grid
+from vadkit.utils import register_all_modules
+from vadkit.utils.errors import run_cli
+from vadkit.utils.scoring_options import add_scoring_args, describe_normalizers, resolve_settings
 
 
 def parse_args(argv=None):
@@ -62,7 +60,7 @@ def main(argv=None) -> dict:
     grid = parse_grid(args.grid)
     # rescaling is per video (or uses training statistics): independent of the weights and
     # of which videos are evaluated, so it is done once
-    ev = scores.evaluate({n: 1.0 for n in names}, default, overrides, score_names=names)
+    ev = scores.evaluate(dict.fromkeys(names, 1.0), default, overrides, score_names=names)
     normalized = ev.normalized
     results = grid_search(normalized, scores.labels, names, grid)
     n_points = len(grid)**len(names) - 1

@@ -29,10 +29,10 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import numpy as np  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
+import numpy as np
+from mmengine.config import DictAction
 
-from vadkit.utils import register_all_modules  # noqa: E402
+from vadkit.utils import register_all_modules
 
 SPLITS = ('train', 'test')
 
@@ -111,7 +111,8 @@ def dataset_configs(args) -> dict:
 
 
 def frame_size(video) -> str:
-    from vadkit.datasets.frame_store import iter_video_file, read_image
+    from vadkit.datasets.frame_decoding import read_image
+    from vadkit.datasets.layouts.video_files import iter_video_file
     img = (next(iter_video_file(video.video_file, 1)) if video.video_file
            else read_image(video.frames[0]))
     return 'x'.join(str(s) for s in img.shape)

@@ -30,73 +30,19 @@ from collections import OrderedDict
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
-from mmengine.dataset import Compose
 from mmengine.dist import barrier, get_rank, is_distributed
 from mmengine.logging import print_log
 
 from vadkit.utils.file_lock import exclusive_file_lock
 
-from .layouts.base_layout import DatasetError, FrameDecodeError
+from .dataset_errors import DatasetError, FrameDecodeError
+from .frame_decoding import FrameDecoder, check_frame_shape, read_image
 from .layouts.video_files import decode_frame_count, iter_video_file, settle_decoded_count
 from .video_record import VideoRecord
 
 __all__ = ['FrameDecodeError', 'FrameDecoder', 'FrameStore', 'default_cache_dir',
            'iter_video_file', 'read_image']
-
-_JPEG_SOI, _JPEG_EOI = b'\xff\xd8', b'\xff\xd9'
-
-
-def read_image(path: str, gray: bool = False) -> np.ndarray:
-    """Decode one image file; errors name the file. A JPEG cut short decodes "fine" in
-    OpenCV (grey lower part, a warning on stderr), so JPEGs must end with their EOI marker."""
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except OSError as e:
-        raise FrameDecodeError(f'cannot read frame {path}: {e}. Restore the file, or remove '
-                               'its video from the dataset.') from e
-    if data.size == 0:
-        raise FrameDecodeError(f'frame {path} is an empty file: re-extract this frame, or '
-                               'remove its video from the dataset.')
-    raw = data.tobytes() if data.size < 64 else data[:2].tobytes() + data[-64:].tobytes()
-    if raw[:2] == _JPEG_SOI and _JPEG_EOI not in raw[2:]:
-        raise FrameDecodeError(f'frame {path} is a truncated JPEG (no end-of-image marker): '
-                               're-extract or re-download this frame.')
-    img = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR)
-    if img is None:
-        raise FrameDecodeError(
-            f'cannot read frame {path}: the file is truncated or not a valid image. '
-            'Re-extract this frame, or remove its video from the dataset.')
-    return img
-
-
-def mixed_resolution_error(where: str, shape: Tuple[int, ...],
-                           first: Tuple[int, ...]) -> DatasetError:
-    return DatasetError(
-        f'{where} decodes to shape {tuple(shape)} but earlier frames to {tuple(first)}: the '
-        "dataset mixes resolutions; add dict(type='Resize', size=(H, W)) to the decode "
-        'pipeline')
-
-
-class FrameDecoder:
-    """Decodes one frame and applies the decode pipeline (a list of transform configs)."""
-
-    def __init__(self, pipeline: Sequence[dict]) -> None:
-        self.pipeline_cfg = [dict(c) for c in pipeline]
-        self.gray = bool(pipeline) and pipeline[0].get('type') == 'Grayscale'
-        self.pipeline = Compose(list(pipeline))
-
-    def apply(self, img: np.ndarray) -> np.ndarray:
-        out = self.pipeline(dict(img=img))['img']
-        return np.ascontiguousarray(out, dtype=np.uint8)
-
-    def read(self, path: str) -> np.ndarray:
-        return self.apply(read_image(path, self.gray))
-
-    def signature(self) -> str:
-        return json.dumps(self.pipeline_cfg, sort_keys=True, default=str)
-
 
 def _sources_digest(videos: Sequence[VideoRecord]) -> str:
     h = hashlib.sha1()
@@ -227,11 +173,9 @@ class FrameStore:
         decoded: List[Optional[int]] = [None] * len(self.videos)
 
         def check(img: np.ndarray, where: str) -> np.ndarray:
-            if img.shape != first.shape:
-                raise mixed_resolution_error(where, img.shape, first.shape)
-            return img
+            return check_frame_shape(img, first.shape, where)
 
-        def fill_video(i: int) -> None:
+        def fill_video(arr: np.ndarray, i: int) -> None:
             v, off = self.videos[i], int(self.offsets[i])
             try:
                 if v.video_file:
@@ -260,7 +204,7 @@ class FrameStore:
 
         try:
             with ThreadPoolExecutor(self._workers()) as pool:
-                futures = [pool.submit(fill_video, i) for i in range(len(self.videos))]
+                futures = [pool.submit(fill_video, arr, i) for i in range(len(self.videos))]
                 wait(futures, return_when=FIRST_EXCEPTION)
                 for f in futures:
                     f.cancel()
@@ -311,9 +255,7 @@ class FrameStore:
         # The lazy path sees frames in any order: compare each with the first it decoded.
         if self._frame_shape is None:
             self._frame_shape = img.shape
-        elif img.shape != self._frame_shape:
-            raise mixed_resolution_error(where, img.shape, self._frame_shape)
-        return img
+        return check_frame_shape(img, self._frame_shape, where)
 
     def _decode_video_frames(self, i: int, indices: Sequence[int]) -> List[np.ndarray]:
         v = self.videos[i]

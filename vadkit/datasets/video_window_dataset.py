@@ -9,8 +9,8 @@ from torch.utils.data import Dataset
 
 from vadkit.registry import DATASET_LAYOUTS, DATASETS
 
+from .dataset_errors import DatasetError
 from .frame_store import FrameStore, default_cache_dir
-from .layouts.base_layout import DatasetError
 
 #: Window length and decode pipeline of a dataset config that gives none (detection on
 #: such a config uses them too).

@@ -27,13 +27,19 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from vadkit.registry import RUNNERS
-from vadkit.utils.checkpoint_files import (check_resumable, finish_atomic_write,
-                                           newest_readable_checkpoint, read_checkpoint,
-                                           remove_stale_temp_files, temp_name_for)
+from vadkit.utils.checkpoint_files import (
+    check_resumable,
+    finish_atomic_write,
+    newest_readable_checkpoint,
+    read_checkpoint,
+    remove_stale_temp_files,
+    temp_name_for,
+)
 from vadkit.utils.console_log import quiet_console
 from vadkit.utils.fault_injection import ENV as CRASH_ENV
 from vadkit.utils.model_identity import IDENTITY_KEY, check_checkpoint_fits, model_identity
 from vadkit.utils.work_dir_lock import WorkDirBusyError, lock_work_dir, unlock_work_dir
+
 from .hooks import AtomicCheckpointHook, CrashPointHook, RNGStateHook
 from .hooks.rng_state_hook import RNG_KEY
 from .hooks.run_summary_hook import RunSummaryHook

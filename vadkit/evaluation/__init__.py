@@ -1,3 +1,3 @@
-from .frame_scores import FrameScores
+from .frame_scores import FrameScores  # noqa: F401
 from .metrics import *  # noqa: F401,F403
 from .normalizers import *  # noqa: F401,F403

@@ -34,7 +34,7 @@ def parse_grid(text: str) -> List[float]:
         values = [head[0] + k * step for k in range(n)]
     else:
         values = [float(p) for p in parts]
-    values = sorted(set(round(v, 10) for v in values))
+    values = sorted({round(v, 10) for v in values})
     if not values or min(values) < 0:
         raise ValueError(f'grid {text!r}: weights must be >= 0')
     return values

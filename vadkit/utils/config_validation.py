@@ -11,7 +11,7 @@ the fix. It builds nothing, so it takes well under a second.
 """
 from typing import Any, Iterable, List, Optional, Sequence
 
-from .component_signature import ConfigProblem, check_arguments, close_matches, value_problem
+from .component_signature import ConfigProblem, check_arguments, close_matches
 from .errors import VadkitError
 from .registry_errors import unknown_type_message
 
@@ -160,6 +160,7 @@ def _top_level_problems(cfg: dict) -> List[ConfigProblem]:
     that disagrees with it (``max_epochs = 5`` beside ``train_cfg.max_epochs = 60``).
     Names starting with ``_`` are always private helpers."""
     from mmengine.runner import Runner
+
     from .component_signature import accepted_arguments
     known = (set(accepted_arguments(Runner).params) - {'cfg'}) | _TOOL_KEYS
     problems = []

@@ -25,7 +25,8 @@ def _glibc():
         return None
     try:
         libc = ctypes.CDLL(None)
-        libc.gnu_get_libc_version  # glibc only (musl has no such function)
+        if not hasattr(libc, 'gnu_get_libc_version'):  # glibc only (musl has none)
+            return None
         return libc
     except (OSError, AttributeError):
         return None

@@ -6,8 +6,8 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
-from .config_validation import validate_config
 from .config_paths import find_config
+from .config_validation import validate_config
 from .dist import cpu_model_wrapper_cfg, init_distributed
 from .plugins import import_plugins
 

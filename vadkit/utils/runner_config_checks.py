@@ -9,8 +9,7 @@ takes out before building (``priority``, ``constructor``, ``convert_to_iter_base
 import logging
 from typing import Any, Callable, Dict, List, Optional
 
-from .component_signature import (ConfigProblem, accepted_arguments, check_arguments,
-                                  close_matches)
+from .component_signature import ConfigProblem, accepted_arguments, check_arguments, close_matches
 from .config_validation import check_component, lookup_type, registry_named
 from .registry_errors import unknown_type_message
 
@@ -283,8 +282,8 @@ RUNNER_CHECKS: Dict[str, Check] = {
     'env_cfg': _keys_of(_env_cfg, 'env_cfg'),
     'randomness': _randomness,
     'auto_scale_lr': _keys_of(_auto_scale_lr, 'auto_scale_lr'),
-    **{key: _runner_value for key in ('work_dir', 'load_from', 'resume', 'launcher',
-                                      'log_level', 'default_scope', 'experiment_name')},
+    **dict.fromkeys(('work_dir', 'load_from', 'resume', 'launcher', 'log_level',
+                     'default_scope', 'experiment_name'), _runner_value),
 }
 
 _TRIOS = (('train_dataloader', 'train_cfg', 'optim_wrapper'),

@@ -25,6 +25,6 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             warnings.warn('The current default scope '
                           f'"{current_scope.scope_name}" is not "vadkit", '
                           '`register_all_modules` will force the current'
-                          'default scope to be "vadkit".')
+                          'default scope to be "vadkit".', stacklevel=2)
             new_instance_name = f'vadkit-{datetime.datetime.now()}'
             DefaultScope.get_instance(new_instance_name, scope_name='vadkit')

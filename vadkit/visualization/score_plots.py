@@ -12,6 +12,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from vadkit.utils.mask_runs import true_runs
+
 TASK_COLORS = {'vcr': 'tab:blue', 'ffp': 'tab:green', 'prp': 'tab:orange'}
 
 
@@ -20,13 +22,6 @@ def score_label(name: str) -> str:
     task, _, measure = name.partition('.')
     label = rf'$A_{{\mathrm{{{task.upper()}}}}}$'
     return f'{label} ({measure})' if measure else label
-
-
-def runs(mask: np.ndarray) -> List[tuple]:
-    """``(first, last)`` positions of each run of True in a 1-D mask."""
-    m = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.flatnonzero(np.diff(m.astype(np.int8)))
-    return [(int(a), int(b) - 1) for a, b in zip(d[::2], d[1::2])]
 
 
 def _display(values: np.ndarray, rescale: bool) -> np.ndarray:
@@ -61,7 +56,7 @@ def plot_video_scores(frames: np.ndarray, curves: Mapping[str, np.ndarray],
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     handles = []
-    for a, b in runs(labels == 1):
+    for a, b in true_runs(labels == 1):
         ax.axvspan(frames[a] - 0.5, frames[b] + 0.5, color='red', alpha=0.18, lw=0)
     if (labels == 1).any():
         handles.append(Patch(color='red', alpha=0.25, label='anomalous (ground truth)'))

@@ -1,6 +1,7 @@
+from ..dataset_errors import DatasetError, FrameDecodeError
 from .auto_layout import AutoLayout, detect_layout, detectable_layouts
 from .avenue_layout import AvenueLayout
-from .base_layout import BaseLayout, DatasetError, FrameDecodeError, natural_key
+from .base_layout import BaseLayout, natural_key
 from .frames_layout import FramesLayout
 from .shanghaitech_layout import ShanghaiTechLayout
 from .synthetic_layout import SyntheticLayout

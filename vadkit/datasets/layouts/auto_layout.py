@@ -6,7 +6,8 @@ from mmengine.logging import print_log
 
 from vadkit.registry import DATASET_LAYOUTS
 
-from .base_layout import BaseLayout, DatasetError
+from ..dataset_errors import DatasetError
+from .base_layout import BaseLayout
 
 
 def detectable_layouts() -> List[Type[BaseLayout]]:

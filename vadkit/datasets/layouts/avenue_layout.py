@@ -1,13 +1,13 @@
 """CUHK Avenue as distributed: ``.avi`` videos and per-video ``volLabel`` pixel masks."""
-import glob
 import os.path as osp
 from typing import List, Optional
 
 from vadkit.registry import DATASET_LAYOUTS
 
+from ..dataset_errors import DatasetError
 from ..video_record import VideoRecord
-from .base_layout import BaseLayout, DatasetError, has_entry, is_video_entry, list_videos
-from .label_files import read_label_file, read_vollabel
+from .base_layout import BaseLayout, has_entry, is_video_entry, list_videos
+from .label_files import attach_label_file, find_label_file, read_vollabel
 from .video_files import video_file_record
 
 SPLIT_DIRS = {'train': 'training_videos', 'test': 'testing_videos'}
@@ -65,31 +65,23 @@ class AvenueLayout(BaseLayout):
     def matches(cls, root: str) -> bool:
         return any(has_entry(osp.join(root, d), is_video_entry) for d in SPLIT_DIRS.values())
 
-    def _path(self, p: str) -> str:
-        return p if osp.isabs(p) else osp.join(self.root, p)
-
     def _find_mask_dir(self) -> Optional[str]:
         candidates = [self.label_file] if self.label_file else MASK_DIRS
         for d in candidates:
-            if osp.isdir(self._path(d)):
-                return self._path(d)
+            if osp.isdir(self.in_root(d)):
+                return self.in_root(d)
         if not self.require_labels:
             return None
         raise DatasetError(
-            f'no Avenue label masks in {[self._path(d) for d in candidates]}: unpack '
+            f'no Avenue label masks in {[self.in_root(d) for d in candidates]}: unpack '
             "ground_truth_demo.zip into the dataset root, set label_file='<mask folder>', or "
             "use label_set='mnad' with the older frame_labels_avenue.npy")
 
     def _find_mnad_file(self) -> Optional[str]:
-        if self.label_file:
-            return self._path(self.label_file)
-        for pattern in MNAD_LABEL_FILES:
-            for d in (self.root, osp.join(self.root, 'ground_truth')):
-                found = sorted(glob.glob(osp.join(d, pattern)))
-                if found:
-                    return found[0]
-        if not self.require_labels:
-            return None
+        path = find_label_file(self.label_file, self.root, MNAD_LABEL_FILES,
+                               (self.root, osp.join(self.root, 'ground_truth')))
+        if path is not None or not self.require_labels:
+            return path
         raise DatasetError(
             f"label_set='mnad' needs the older frame label file: no "
             f'{" / ".join(MNAD_LABEL_FILES)} in {self.root} or {self.root}/ground_truth; set '
@@ -109,10 +101,7 @@ class AvenueLayout(BaseLayout):
             else:
                 path = self._find_mnad_file()
                 if path is not None:
-                    labels = read_label_file(path, [v.num_frames for v in videos],
-                                             [v.name for v in videos])
-                    for v, y in zip(videos, labels):
-                        v.labels, v.label_source = y, f'{path} (label_set=mnad)'
+                    attach_label_file(videos, path, f'{path} (label_set=mnad)')
         return videos
 
     def _read_masks(self, videos: List[VideoRecord]) -> None:

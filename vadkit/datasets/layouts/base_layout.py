@@ -13,9 +13,9 @@ from typing import List, Optional, Sequence
 import numpy as np
 from mmengine.logging import print_log
 
-from vadkit.utils.errors import VadkitError
-
+from ..dataset_errors import DatasetError
 from ..video_record import VideoRecord
+from .video_files import decode_frame_count
 
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
 VIDEO_EXTENSIONS = ('.avi', '.mp4', '.mkv', '.mov', '.mpg', '.mpeg', '.webm', '.m4v', '.wmv',
@@ -87,14 +87,6 @@ def check_split(split: str) -> str:
     return split
 
 
-class DatasetError(VadkitError, ValueError):
-    """A dataset on disk that cannot be read as configured; the message says how to fix it."""
-
-
-class FrameDecodeError(DatasetError):
-    """A frame or video that cannot be decoded (missing, empty, truncated or corrupt)."""
-
-
 class BaseLayout:
     """Reads one dataset layout into :class:`VideoRecord` lists, one per split.
 
@@ -120,6 +112,10 @@ class BaseLayout:
     def __init__(self, root: str, require_labels: bool = True) -> None:
         self.root = osp.expanduser(str(root))
         self.require_labels = require_labels
+
+    def in_root(self, path: str) -> str:
+        """``path`` as given when absolute, else under the dataset root."""
+        return path if osp.isabs(path) else osp.join(self.root, path)
 
     @classmethod
     def matches(cls, root: str) -> bool:
@@ -197,7 +193,6 @@ class BaseLayout:
         if v.labels.size != v.num_frames and v.video_file:
             # Container headers can be off by a frame or two: ask the decoder before
             # calling the labels wrong.
-            from .video_files import decode_frame_count
             header = v.header_frames or v.num_frames
             exact = v.decoded_frames
             if exact is None:

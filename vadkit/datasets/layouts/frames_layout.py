@@ -1,14 +1,13 @@
 """The "frames" layout most VAD code uses: ``<root>/{training,testing}/frames/<video>/*.jpg``."""
-import glob
 import os.path as osp
 from typing import List, Optional
 
 from vadkit.registry import DATASET_LAYOUTS
 
+from ..dataset_errors import DatasetError
 from ..video_record import VideoRecord
-from .base_layout import (BaseLayout, DatasetError, has_entry, is_frame_folder_entry,
-                          list_images, list_subdirs)
-from .label_files import read_label_file
+from .base_layout import BaseLayout, has_entry, is_frame_folder_entry, list_images, list_subdirs
+from .label_files import attach_label_file, find_label_file
 
 SPLIT_DIRS = {'train': 'training', 'test': 'testing'}
 
@@ -55,16 +54,10 @@ class FramesLayout(BaseLayout):
                    for d in SPLIT_DIRS.values())
 
     def _find_label_file(self) -> Optional[str]:
-        if self.label_file:
-            return self.label_file if osp.isabs(self.label_file) else osp.join(
-                self.root, self.label_file)
-        for pattern in ('frame_labels_*.npy', '*.mat', '*.m'):
-            for folder in (self.root, osp.join(self.root, 'ground_truth')):
-                found = sorted(glob.glob(osp.join(folder, pattern)))
-                if found:
-                    return found[0]
-        if not self.require_labels:
-            return None
+        path = find_label_file(self.label_file, self.root, ('frame_labels_*.npy', '*.mat', '*.m'),
+                               (self.root, osp.join(self.root, 'ground_truth')))
+        if path is not None or not self.require_labels:
+            return path
         raise DatasetError(
             f'no test labels found in {self.root} or {self.root}/ground_truth (looked for '
             'frame_labels_*.npy, *.mat, *.m): set label_file in the layout config')
@@ -79,8 +72,5 @@ class FramesLayout(BaseLayout):
         if split == 'test':
             path = self._find_label_file()
             if path is not None:
-                labels = read_label_file(path, [v.num_frames for v in videos],
-                                         [v.name for v in videos])
-                for v, y in zip(videos, labels):
-                    v.labels, v.label_source = y, path
+                attach_label_file(videos, path)
         return videos

@@ -22,7 +22,7 @@ from typing import List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from .base_layout import DatasetError
+from ..dataset_errors import DatasetError
 
 Ranges = List[Tuple[int, int]]
 

@@ -13,13 +13,15 @@ Per-video files: ShanghaiTech's ``test_frame_mask/<video>.npy`` (one entry a fra
 Avenue's ``testing_label_mask/N_label.mat`` (``volLabel``: one pixel mask a frame). Interval
 files of users' own data are read by :mod:`.interval_labels`.
 """
+import glob
 import os.path as osp
 import re
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .base_layout import DatasetError
+from ..dataset_errors import DatasetError
+from ..video_record import VideoRecord
 from .interval_labels import read_interval_file  # noqa: F401  (its former home)
 
 Ranges = List[Tuple[int, int]]
@@ -161,6 +163,30 @@ def read_label_file(path: str, counts, names) -> List[np.ndarray]:
     if not osp.isfile(path):
         raise DatasetError(f'label file {path!r} does not exist')
     return LABEL_READERS[ext](path, counts, names)
+
+
+def find_label_file(given: Optional[str], base: str, patterns: Sequence[str],
+                    folders: Sequence[str]) -> Optional[str]:
+    """The whole-split label file of a layout: ``given`` (relative to ``base``) when set,
+    else the first match of the first pattern found in any of ``folders``; ``None`` when
+    nothing matches (the layout says what it looked for)."""
+    if given:
+        return given if osp.isabs(given) else osp.join(base, given)
+    for pattern in patterns:
+        for folder in folders:
+            found = sorted(glob.glob(osp.join(folder, pattern)))
+            if found:
+                return found[0]
+    return None
+
+
+def attach_label_file(videos: Sequence[VideoRecord], path: str,
+                      source: Optional[str] = None) -> None:
+    """Read the whole-split file ``path`` into the ``labels`` of ``videos`` (in order);
+    ``source`` (default: ``path``) is what errors later name as their origin."""
+    labels = read_label_file(path, [v.num_frames for v in videos], [v.name for v in videos])
+    for v, y in zip(videos, labels):
+        v.labels, v.label_source = y, source or path
 
 
 def read_vollabel(path: str) -> np.ndarray:

@@ -5,11 +5,11 @@ from typing import List, Optional
 
 from vadkit.registry import DATASET_LAYOUTS
 
+from ..dataset_errors import DatasetError
 from ..video_record import VideoRecord
-from .base_layout import (BaseLayout, DatasetError, has_entry, is_frame_folder_entry,
-                          is_video_entry, list_videos)
+from .base_layout import BaseLayout, has_entry, is_frame_folder_entry, is_video_entry, list_videos
 from .frames_layout import frame_folder_videos
-from .label_files import read_label_file, read_video_npy
+from .label_files import attach_label_file, read_video_npy
 from .video_files import video_file_record
 
 _SCENE = re.compile(r'(\d+)_')
@@ -63,9 +63,6 @@ class ShanghaiTechLayout(BaseLayout):
                 and has_entry(osp.join(root, 'testing', 'frames'), is_frame_folder_entry)
                 or has_entry(osp.join(root, 'training', 'videos'), is_video_entry))
 
-    def _path(self, p: str) -> str:
-        return p if osp.isabs(p) else osp.join(self.root, p)
-
     def _keep(self, videos: List[VideoRecord], where: str) -> List[VideoRecord]:
         if self.scene is None:
             return videos
@@ -99,14 +96,10 @@ class ShanghaiTechLayout(BaseLayout):
         videos = frame_folder_videos(folder)
         self.check_videos(videos, split, where=folder)
         if self.label_file:
-            path = self._path(self.label_file)
-            labels = read_label_file(path, [v.num_frames for v in videos],
-                                     [v.name for v in videos])
-            for v, y in zip(videos, labels):
-                v.labels, v.label_source = y, path
+            attach_label_file(videos, self.in_root(self.label_file))
             return self._keep(videos, folder)
         videos = self._keep(videos, folder)
-        label_dir = self._path(self.label_dir or osp.join('testing', 'test_frame_mask'))
+        label_dir = self.in_root(self.label_dir or osp.join('testing', 'test_frame_mask'))
         if not osp.isdir(label_dir):
             if self.require_labels:
                 raise DatasetError(

@@ -1,5 +1,4 @@
 """UCSD Ped1 / Ped2 as distributed: TIFF frame folders and the ``UCSDped{1,2}.m`` labels."""
-import glob
 import os
 import os.path as osp
 import re
@@ -7,9 +6,10 @@ from typing import List, Optional, Union
 
 from vadkit.registry import DATASET_LAYOUTS
 
+from ..dataset_errors import DatasetError
 from ..video_record import VideoRecord
-from .base_layout import BaseLayout, DatasetError, has_entry, list_images, list_subdirs
-from .label_files import read_label_file
+from .base_layout import BaseLayout, has_entry, list_images, list_subdirs
+from .label_files import attach_label_file, find_label_file
 
 SPLIT_DIRS = {'train': 'Train', 'test': 'Test'}
 _VIDEO_DIR = {'train': re.compile(r'train\d+', re.I), 'test': re.compile(r'test\d+', re.I)}
@@ -89,16 +89,10 @@ class UcsdLayout(BaseLayout):
             'Test/Test001/001.tif under it (or a UCSDped1/UCSDped2 folder holding them)')
 
     def _find_label_file(self, folder: str) -> Optional[str]:
-        if self.label_file:
-            return self.label_file if osp.isabs(self.label_file) else osp.join(
-                folder, self.label_file)
-        for pattern in ('UCSDped*.m', '*.m'):
-            for d in (osp.join(folder, 'Test'), folder, self.root):
-                found = sorted(glob.glob(osp.join(d, pattern)))
-                if found:
-                    return found[0]
-        if not self.require_labels:
-            return None
+        path = find_label_file(self.label_file, folder, ('UCSDped*.m', '*.m'),
+                               (osp.join(folder, 'Test'), folder, self.root))
+        if path is not None or not self.require_labels:
+            return path
         raise DatasetError(
             f'no UCSD ground truth (UCSDped1.m / UCSDped2.m) found in {folder}/Test or '
             f'{folder}: copy it there or set label_file in the layout config')
@@ -118,10 +112,7 @@ class UcsdLayout(BaseLayout):
         if split == 'test':
             path = self._find_label_file(folder)
             if path is not None:
-                labels = read_label_file(path, [v.num_frames for v in videos],
-                                         [v.name for v in videos])
-                for v, y in zip(videos, labels):
-                    v.labels, v.label_source = y, path
+                attach_label_file(videos, path)
         return videos
 
     def describe(self) -> str:

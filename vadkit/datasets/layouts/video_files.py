@@ -25,8 +25,8 @@ from typing import Iterator, Optional
 import cv2
 import numpy as np
 
+from ..dataset_errors import FrameDecodeError
 from ..video_record import VideoRecord
-from .base_layout import FrameDecodeError
 
 #: Frames a container header may overstate the decodable ones by without a warning.
 HEADER_SLACK_FRAMES = 2

@@ -5,10 +5,18 @@ from typing import Dict, List, Optional
 
 from vadkit.registry import DATASET_LAYOUTS
 
+from ..dataset_errors import DatasetError
 from ..video_record import VideoRecord
-from .base_layout import (BaseLayout, DatasetError, has_entry, is_frame_folder_entry,
-                          is_video_entry, list_images, list_subdirs, list_videos,
-                          natural_key)
+from .base_layout import (
+    BaseLayout,
+    has_entry,
+    is_frame_folder_entry,
+    is_video_entry,
+    list_images,
+    list_subdirs,
+    list_videos,
+    natural_key,
+)
 from .interval_labels import check_interval_end, labels_from_intervals
 from .video_files import video_file_record
 

@@ -10,7 +10,8 @@ from vadkit.registry import HOOKS
 class FiniteLossHook(Hook):
     """Raise ``FloatingPointError`` when any logged loss is NaN or infinite.
 
-    The check reads the loss values that the logger reads anyway. Checkpoints saved before the failure are left untouched.
+    The check reads the loss values that the logger reads anyway. Checkpoints saved before
+    the failure are left untouched.
     """
 
     priority = 'ABOVE_NORMAL'

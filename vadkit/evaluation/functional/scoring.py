@@ -142,7 +142,7 @@ def evaluate_frame_scores(raw: Sequence[Mapping[str, np.ndarray]],
     needed = list(dict.fromkeys(list(names) + list(weights)))
     _check_inputs(raw, labels, needed)
     if callable(normalizers):
-        normalizers = {n: normalizers for n in needed}
+        normalizers = dict.fromkeys(needed, normalizers)
     lacking = [n for n in needed if n not in normalizers]
     if lacking:
         raise KeyError(f'no normalizer for score(s) {lacking}')

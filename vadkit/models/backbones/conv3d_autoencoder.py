@@ -5,6 +5,7 @@ from mmcv.cnn import build_norm_layer
 from torch import Tensor, nn
 
 from vadkit.registry import BACKBONES
+
 from ..layers import GemmConv3d, GemmConvTranspose3d, set_weight_grad
 from .base_backbone import BaseBackbone
 

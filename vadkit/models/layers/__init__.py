@@ -1,5 +1,11 @@
-from .gemm_conv3d import (WEIGHT_GRAD_IMPLS, GemmConv3d, GemmConvTranspose3d,
-                               gemm_weight_grad, set_weight_grad, use_gemm_weight_grad)
+from .gemm_conv3d import (
+    WEIGHT_GRAD_IMPLS,
+    GemmConv3d,
+    GemmConvTranspose3d,
+    gemm_weight_grad,
+    set_weight_grad,
+    use_gemm_weight_grad,
+)
 from .static_adaptive_pool import StaticAdaptiveMaxPool2d, adaptive_windows
 
 __all__ = [

@@ -76,7 +76,7 @@ def gemm_weight_grad(small: Tensor, big: Tensor, kernel_size: Sequence[int],
     k, s, pad = tuple(kernel_size), tuple(stride), tuple(padding)
     a = small.permute(0, 2, 3, 4, 1).reshape(-1, cs)  # (positions, C_small)
     b = big.permute(0, 2, 3, 4, 1)  # (N, D, H, W, C_big), a view
-    offsets = [(i, j, l) for i in range(k[0]) for j in range(k[1]) for l in range(k[2])]
+    offsets = [(i, j, t) for i in range(k[0]) for j in range(k[1]) for t in range(k[2])]
     positions = a.shape[0]
     per_block = max(1, min(len(offsets), _GATHER_BYTES // max(1, positions * cb * 4)))
     per_block = -(-len(offsets) // -(-len(offsets) // per_block))  # even blocks

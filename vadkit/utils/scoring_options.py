@@ -10,8 +10,8 @@ import copy
 import json
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .frame_scores import DEFAULT_NORMALIZER, FrameScores
-from .normalizers.builder import normalizer_config
+from vadkit.evaluation.frame_scores import DEFAULT_NORMALIZER, FrameScores
+from vadkit.evaluation.normalizers.builder import normalizer_config
 
 
 def parse_weights(items: Optional[Sequence[str]]) -> Optional[Dict[str, float]]:
