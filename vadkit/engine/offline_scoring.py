@@ -33,20 +33,23 @@ def build_window_dataset(cfg: Config, split: str = 'test', window_stride: int = 
     return DATASETS.build(ds_cfg)
 
 
-@torch.no_grad()
 def score_windows(model, dataset, batch_size: int = 32, num_workers: int = 0,
                   log_every: int = 50) -> Dict[str, np.ndarray]:
-    """Raw scores of every window of ``dataset``: ``{score name: (n_windows,)}``."""
+    """Raw scores of every window of ``dataset``: ``{score name: (n_windows,)}``, scored
+    as the test loop scores them (:class:`~vadkit.engine.window_scorer.WindowScorer`)."""
+    from .window_scorer import WindowScorer
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False,
                         num_workers=num_workers, collate_fn=default_collate)
+    scorer = WindowScorer(model)
     out: Dict[str, list] = {}
-    for i, batch in enumerate(loader):
-        for record in model.test_step(batch):
-            for name, value in record['scores'].items():
-                out.setdefault(name, []).append(value)
-        if log_every and (i + 1) % log_every == 0:
-            print_log(f'scored {min((i + 1) * batch_size, len(dataset))} / {len(dataset)} '
-                      'windows', logger='current')
+    with scorer.prepared():
+        for i, batch in enumerate(loader):
+            for record in scorer.test_step(batch):
+                for name, value in record['scores'].items():
+                    out.setdefault(name, []).append(value)
+            if log_every and (i + 1) % log_every == 0:
+                print_log(f'scored {min((i + 1) * batch_size, len(dataset))} / '
+                          f'{len(dataset)} windows', logger='current')
     return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
 
 
