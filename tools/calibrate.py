@@ -59,8 +59,15 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from vadkit.apis import (AnomalyDetector, InputError, calibrate, calibration_path,
-                             discover_inputs, holdout_sources, open_source)
+    from vadkit.apis import (
+        AnomalyDetector,
+        InputError,
+        calibrate,
+        calibration_path,
+        discover_inputs,
+        holdout_sources,
+        open_source,
+    )
     from vadkit.datasets.layouts.video_files import is_truncated, plain_video_warnings
     from vadkit.utils.errors import VadkitError
     from vadkit.utils.run_config import set_data_root

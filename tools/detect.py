@@ -25,8 +25,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import DictAction  # noqa: E402
 
-from vadkit.utils.cli_values import (finite_float, percentile, positive_float,  # noqa: E402
-                                     whole_number)
+from vadkit.utils.cli_values import finite_float, percentile, positive_float, whole_number  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402
 
 

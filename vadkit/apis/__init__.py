@@ -22,7 +22,7 @@ from .export import ExportError, ScoreExportWrapper, export_model
 from .fusion import CausalFusion, OfflineFusion, RunningZScore
 from .model_loading import CheckpointMismatchError, init_detector
 from .results import DetectionResult, RawScores
-from .sources import (FrameSource, InputError, discover_inputs, open_source)
+from .sources import FrameSource, InputError, discover_inputs, open_source
 from .streaming import FrameScore, StreamingDetector, StreamRecorder
 from .visualization import StreamingVideoWriter, plot_scores, write_annotated_video
 

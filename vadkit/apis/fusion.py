@@ -21,9 +21,8 @@ from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
-from vadkit.registry import METRICS, SCORE_NORMALIZERS
-
 from vadkit.evaluation.functional.scoring import fuse_scores
+from vadkit.registry import METRICS, SCORE_NORMALIZERS
 
 CAUSAL_NORMS = ('calibration', 'running')
 

@@ -13,12 +13,11 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from torch import nn
 
+from vadkit.utils import register_all_modules
 from vadkit.utils.checkpoint_files import read_checkpoint
+from vadkit.utils.config_paths import find_config
 from vadkit.utils.config_validation import validate_config
 from vadkit.utils.model_identity import CheckpointMismatchError, check_checkpoint_fits
-
-from vadkit.utils import register_all_modules
-from vadkit.utils.config_paths import find_config
 
 __all__ = ['CheckpointMismatchError', 'init_detector', 'load_checked_state_dict', 'load_config']
 

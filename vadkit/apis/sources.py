@@ -20,13 +20,19 @@ from typing import Iterable, Iterator, List, Optional, Union
 import cv2
 import numpy as np
 
-from vadkit.utils.errors import VadkitError
-
 from vadkit.datasets.frame_store import read_image
-from vadkit.datasets.layouts.base_layout import (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS,
-                                                 list_images, natural_key)
-from vadkit.datasets.layouts.video_files import (TruncatedVideoWarning, frames_short,
-                                                 warn_if_truncated)
+from vadkit.datasets.layouts.base_layout import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    list_images,
+    natural_key,
+)
+from vadkit.datasets.layouts.video_files import (
+    TruncatedVideoWarning,
+    frames_short,
+    warn_if_truncated,
+)
+from vadkit.utils.errors import VadkitError
 
 __all__ = ['DEFAULT_FPS', 'CaptureSource', 'FrameSource', 'ImageFolderSource', 'InputError',
            'IterableSource', 'TruncatedVideoWarning', 'VideoFileSource', 'check_fps',

@@ -35,8 +35,7 @@ def window_settings(cfg, model: nn.Module) -> Tuple[int, List[dict]]:
         ValueError: If the window is shorter than the model reads
             (``model.test_window_length``).
     """
-    from vadkit.datasets.video_window_dataset import (DEFAULT_DECODE_PIPELINE,
-                                                      DEFAULT_WINDOW_LENGTH)
+    from vadkit.datasets.video_window_dataset import DEFAULT_DECODE_PIPELINE, DEFAULT_WINDOW_LENGTH
     test_ds = (cfg.get('test_dataloader') or {}).get('dataset') or {}
     needs = getattr(model, 'test_window_length', None)
     length = int(test_ds.get('window_length', DEFAULT_WINDOW_LENGTH))
