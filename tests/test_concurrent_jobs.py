@@ -36,6 +36,23 @@ def torch_threads():
     torch.set_num_threads(before)
 
 
+
+def run_twice_at_once(job) -> list:
+    """Run ``job`` in two threads at once; return the exceptions they raised."""
+    errors = []
+
+    def guarded():
+        try:
+            job()
+        except BaseException as e:  # noqa: BLE001 - reported to the caller
+            errors.append(e)
+    threads = [threading.Thread(target=guarded) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
 def test_fair_threads():
     assert fair_threads(2, [], 2) == 2  # alone: everything it had
     assert fair_threads(2, [2], 2) == 1  # two jobs on two cores: one each
@@ -181,19 +198,9 @@ def test_two_jobs_build_the_frame_cache_once(tmp_path, monkeypatch):
     videos = _videos(tmp_path)
     builds = []
     _slow(monkeypatch, FrameStore, '_build_cache', builds)
-    stores, errors = [], []
-
-    def job():
-        try:
-            stores.append(FrameStore(videos, [], cache_dir=str(tmp_path / 'cache'),
-                                     name='t'))
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=job) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    stores = []
+    errors = run_twice_at_once(lambda: stores.append(
+        FrameStore(videos, [], cache_dir=str(tmp_path / 'cache'), name='t')))
     assert not errors and len(builds) == 1
     a, b = stores
     assert a.cache_path == b.cache_path
@@ -236,18 +243,7 @@ def test_two_jobs_generate_the_synthetic_videos_once(tmp_path, monkeypatch):
     _slow(monkeypatch, synthetic_layout, 'generate_synthetic_dataset', made)
     root = str(tmp_path / 'synthetic')
     args = dict(num_train=1, num_test=1, num_frames=10, size=16)
-    errors = []
-
-    def job():
-        try:
-            SyntheticLayout(root, **args).load('train')
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-    threads = [threading.Thread(target=job) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_twice_at_once(lambda: SyntheticLayout(root, **args).load('train'))
     assert not errors and len(made) == 1
     assert len(os.listdir(osp.join(root, 'training', 'frames', '01'))) == 10
 
