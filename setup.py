@@ -66,7 +66,8 @@ setup(
     extras_require={
         # tools/export.py --format onnx: torch.onnx's exporter and the onnxruntime check
         'onnx': ['onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20'],
-        'tests': ['pytest>=7', 'onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20'],
+        'tests': ['pytest>=7', 'onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20',
+                  'tensorboard>=2.14'],
         # vis_backends=[dict(type='TensorboardVisBackend')] in a config
         'tensorboard': ['tensorboard>=2.14'],
         'dev': ['ruff>=0.6', 'pytest>=7'],

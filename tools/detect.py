@@ -63,6 +63,9 @@ def parse_args(argv=None):
     p.add_argument('--video-out', action='store_true',
                    help='also write annotated.mp4 (error heat map, score strip, events)')
     p.add_argument('--no-plot', action='store_true', help='skip scores.png')
+    p.add_argument('--labels', metavar='FILE',
+                   help='ground truth shaded in scores.png: per-frame 0/1 (.npy, .csv/.txt) or '
+                   'start,end intervals (.csv/.txt/.json); a folder: one <video>.<ext> a video')
     p.add_argument('--batch-size', type=whole_number(1, 'windows'),
                    help='windows per forward pass (default: the test dataloader\'s)')
     p.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
@@ -121,6 +124,18 @@ def frame_count_note(result) -> str:
             're-encode it)')
 
 
+def ground_truth(args, result):
+    """The 0/1 labels of ``result``'s frames from --labels (``None`` without them)."""
+    if not args.labels:
+        return None
+    from vadkit.apis.frame_labels import find_label_file, read_frame_labels
+    path = find_label_file(args.labels, result.name)
+    if path is None:
+        print(f'note: no label file for {result.name} in {args.labels}', file=sys.stderr)
+        return None
+    return read_frame_labels(path, result.num_frames, result.name)
+
+
 def run_offline(args, det, inputs) -> list:
     from vadkit.apis import InputError, open_source, plot_scores, write_annotated_video
     from vadkit.datasets import FrameDecodeError
@@ -140,7 +155,8 @@ def run_offline(args, det, inputs) -> list:
                      json=result.save_json(osp.join(out, 'scores.json')),
                      events=result.save_events(osp.join(out, 'events.json')))
         if not args.no_plot:
-            files['plot'] = plot_scores(result, osp.join(out, 'scores.png'))
+            files['plot'] = plot_scores(result, osp.join(out, 'scores.png'),
+                                        labels=ground_truth(args, result))
         if args.video_out:
             files['video'] = write_annotated_video(result, src, osp.join(out, 'annotated.mp4'))
         print(f'{result.name}: {result.num_frames} frames ({int(result.mask.sum())} scored), '
@@ -211,7 +227,8 @@ def run_stream(args, det, inp) -> list:
     files = dict(csv=csv_path, events=osp.join(out, 'events.json'),
                  events_log=osp.join(out, 'events.jsonl'))
     if not args.no_plot:
-        files['plot'] = plot_scores(result, osp.join(out, 'scores.png'))
+        files['plot'] = plot_scores(result, osp.join(out, 'scores.png'),
+                                    labels=ground_truth(args, result))
     if video is not None:
         files['video'] = video.path
     print(f'{src.name}: {n} frames, {describe_events(result)}{frame_count_note(result)} '
@@ -225,6 +242,8 @@ def main(argv=None):
     from vadkit.apis import AnomalyDetector, InputError, discover_inputs
     from vadkit.utils.errors import VadkitError
     mode = 'causal' if args.stream else args.mode
+    if args.labels and not osp.exists(args.labels):
+        raise InputError(f'--labels {args.labels}: no such file or folder')
     try:
         det = AnomalyDetector(args.config, args.checkpoint, args.device, mode=mode,
                               threshold=args.threshold, percentile=args.percentile,

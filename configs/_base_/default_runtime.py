@@ -15,6 +15,8 @@ default_hooks = dict(
     cpu_allocator=dict(type='CPUAllocatorHook', keep_freed_memory=True),
     # with other vadkit jobs on the machine, torch threads = this run's share of the cores
     cpu_share=dict(type='CPUShareHook'),
+    # after a test: each video's score curves, AUROC and figure in the vis backends
+    score_curves=dict(type='ScoreCurvesHook'),
 )
 # PlainCheckpointHook keeps checkpoints loadable with torch.load(weights_only=True);
 # FiniteLossHook stops at the first NaN/inf loss with a clear message.
@@ -27,7 +29,8 @@ env_cfg = dict(
 )
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+# add dict(type='TensorboardVisBackend') (pip install tensorboard) to see them in TensorBoard
+visualizer = dict(type='VADVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -14,6 +14,7 @@ from mmengine.logging import print_log
 from torch import nn
 
 from vadkit.utils import register_all_modules
+from vadkit.utils.cfg_option_values import config_literals
 from vadkit.utils.checkpoint_files import read_checkpoint
 from vadkit.utils.config_paths import find_config
 from vadkit.utils.config_validation import validate_config
@@ -28,7 +29,7 @@ def load_config(config: Union[str, Config], cfg_options: Optional[dict] = None) 
     else:
         cfg = Config.fromfile(find_config(str(config)))
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(config_literals(cfg_options))
     # only the model is built here: its typos and bad values, all at once, before the build
     validate_config(cfg, parts=('model', ))
     return cfg

@@ -29,40 +29,62 @@ def heatmap_of(error_map) -> np.ndarray:
 def plot_scores(result, path: str, labels: Optional[Sequence[int]] = None,
                 title: Optional[str] = None) -> str:
     """Save a PNG of ``result``'s scores: the combined score with the threshold and the
-    events shaded, and below it the normalized task scores. ``labels`` (0/1 a frame, if
-    known) are shaded green along the bottom."""
+    events shaded, and below it each task's score on its own 0-1 scale. ``labels`` (0/1 a
+    frame, if known) are shaded green in both panels. The combined score's axis is
+    :func:`~vadkit.apis.plot_scales.robust_ylim`'s: values above it are marked, not drawn."""
+    fig = scores_figure(result, labels, title)
+    fig.savefig(path)
+    return path
+
+
+def scores_figure(result, labels: Optional[Sequence[int]] = None, title: Optional[str] = None):
+    """The figure of :func:`plot_scores` (a matplotlib ``Figure`` on an Agg canvas)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from .plot_scales import display_scaled, robust_ylim
 
     fig = Figure(figsize=(11, 5), dpi=100)
     FigureCanvasAgg(fig)
     ax, ax2 = fig.subplots(2, 1, sharex=True, gridspec_kw=dict(height_ratios=(2, 1)))
     t = result.times
+    if labels is not None:
+        for k, (s, e) in enumerate(_runs(np.asarray(labels).astype(bool))):
+            for a in (ax, ax2):
+                a.axvspan(s / result.fps, (e + 1) / result.fps, color='tab:green', alpha=0.15,
+                          lw=0, gid='ground_truth',
+                          label='ground truth' if k == 0 and a is ax else None)
+    bottom, top = robust_ylim(result.scores, result.threshold)
     ax.plot(t, result.scores, color='tab:blue', lw=1.2, label='anomaly score')
+    with np.errstate(invalid='ignore'):
+        above = result.scores > top
+    if above.any():
+        ax.plot(t[above], np.full(int(above.sum()), top), ls='none', marker='^', ms=3,
+                color='tab:blue', clip_on=False,
+                label=f'{int(above.sum())} frame(s) above the axis (max '
+                f'{np.nanmax(result.scores):.3g})')
     if result.threshold is not None:
         ax.axhline(result.threshold, color='tab:red', ls='--', lw=1,
                    label=f'threshold {result.threshold:.3g}')
     for k, e in enumerate(result.events):
         ax.axvspan(e.start_time, e.end_time, color='tab:red', alpha=0.2,
                    label='events' if k == 0 else None)
-    if labels is not None:
-        for k, (s, e) in enumerate(_runs(np.asarray(labels).astype(bool))):
-            ax.axvspan(s / result.fps, (e + 1) / result.fps, ymax=0.04, color='tab:green',
-                       alpha=0.9, label='ground truth' if k == 0 else None)
+    ax.set_ylim(bottom, top)
     ax.set_ylabel('combined score')
     ax.set_title(title or f'{result.name}: {len(result.events)} event(s), {result.mode} mode')
     ax.legend(loc='upper left', fontsize=8)
     ax.grid(alpha=0.3)
     for n, v in result.normalized.items():
         w = result.score_weights.get(n)
-        ax2.plot(t, v, lw=0.9, label=f'{n}' + (f' (x{w:g})' if w is not None else ''))
-    ax2.set_ylabel('normalized')
+        ax2.plot(t, display_scaled(v), lw=0.9,
+                 label=f'{n}' + (f' (x{w:g})' if w is not None else ''))
+    ax2.set_ylim(-0.08, 1.08)
+    ax2.set_ylabel('each task\n(1-99th pct. -> 0-1)', fontsize=8)
     ax2.set_xlabel('time (s)')
     ax2.legend(loc='upper left', fontsize=7, ncol=4)
     ax2.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
-    return path
+    return fig
 
 
 def _runs(mask: np.ndarray) -> List[Tuple[int, int]]:

@@ -6,6 +6,7 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from .cfg_option_values import config_literals
 from .config_paths import find_config
 from .config_validation import validate_config
 from .dist import cpu_model_wrapper_cfg, init_distributed
@@ -34,7 +35,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     # plugins are imported by import_plugins, which names the plugin and the failed import
     cfg = Config.fromfile(path, import_custom_modules=False)
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(config_literals(cfg_options))
     import_plugins(cfg)
     if data_root:
         set_data_root(cfg, data_root)

@@ -5,7 +5,7 @@ so it works headless and inside training processes.
 """
 import os
 import os.path as osp
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -37,12 +37,32 @@ def plot_video_scores(frames: np.ndarray, curves: Mapping[str, np.ndarray],
                       num_frames: Optional[int] = None, display_rescale: bool = True,
                       subtitle: str = '') -> str:
     """Plot one video's per-frame scores with its anomalous frames shaded; write a PNG.
+    The arguments are :func:`video_scores_figure`'s."""
+    fig = video_scores_figure(frames, curves, labels, title, fused, fused_label, num_frames,
+                              display_rescale, subtitle)
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    fig.savefig(out_file)
+    return out_file
+
+
+def figure_to_rgb(fig: Figure) -> np.ndarray:
+    """The ``(H, W, 3)`` uint8 RGB pixels of a figure drawn on an Agg canvas."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def video_scores_figure(frames: np.ndarray, curves: Mapping[str, np.ndarray],
+                        labels: np.ndarray, title: str = '',
+                        fused: Optional[np.ndarray] = None, fused_label: str = r'$A$ (fused)',
+                        num_frames: Optional[int] = None, display_rescale: bool = True,
+                        subtitle: str = '') -> Figure:
+    """One video's per-frame scores with its anomalous frames shaded, as a figure.
 
     Args:
         frames: Scored frame indices (0-based).
         curves: ``{score name: values}`` (the rescaled task scores), drawn as thin lines.
         labels: 0/1 ground truth of ``frames``; anomalous runs are shaded red.
-        out_file: PNG path.
         title: Figure title (e.g. the video name and its AUROC).
         fused: The fused score ``A``, drawn thick and black.
         num_frames: Total frames of the video; the unscored first frames are hatched.
@@ -86,9 +106,7 @@ def plot_video_scores(frames: np.ndarray, curves: Mapping[str, np.ndarray],
               frameon=False)
     ax.set_title(title + (f'\n{subtitle}' if subtitle else ''), fontsize=10)
     fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    fig.savefig(out_file)
-    return out_file
+    return fig
 
 
 def plot_frame_scores(scores, evaluation, out_dir: str, videos: Optional[Sequence[int]] = None,
@@ -102,9 +120,20 @@ def plot_frame_scores(scores, evaluation, out_dir: str, videos: Optional[Sequenc
         names: Scores to draw (default the weighted ones, e.g. vcr, ffp, prp).
         weights: The weights of the fusion (shown in the legend of ``A``).
     """
+    return [plot_video_scores(out_file=osp.join(out_dir, f'scores_{_safe(name)}.png'), **kw)
+            for name, kw in video_plot_arguments(scores, evaluation, videos, names, weights,
+                                                 display_rescale, subtitle)]
+
+
+def video_plot_arguments(scores, evaluation, videos: Optional[Sequence[int]] = None,
+                         names: Optional[Sequence[str]] = None, weights: Optional[Dict] = None,
+                         display_rescale: bool = True, subtitle: str = ''
+                         ) -> List[Tuple[str, dict]]:
+    """``(video name, keyword arguments of video_scores_figure)`` of each video drawn (the
+    arguments of :func:`plot_frame_scores`)."""
     videos = range(len(scores.video_names)) if videos is None else videos
     names = list(names or weights or scores.score_names)
-    files = []
+    out = []
     for i in videos:
         name = scores.video_names[i]
         auc = evaluation.per_video_auroc[i]
@@ -115,14 +144,13 @@ def plot_frame_scores(scores, evaluation, out_dir: str, videos: Optional[Sequenc
             auc_text = f'AUROC of A on this video {100 * auc:.2f} %'
         fused_label = r'$A$ = ' + ' + '.join(
             f'{w:g} {score_label(n)}' for n, w in weights.items()) if weights else r'$A$'
-        files.append(plot_video_scores(
-            scores.frames[i], {n: evaluation.normalized[i][n] for n in names},
-            scores.labels[i], osp.join(out_dir, f'scores_{_safe(name)}.png'),
-            title=f'video {name}: {auc_text}', fused=evaluation.combined[i],
-            fused_label=fused_label,
+        out.append((name, dict(
+            frames=scores.frames[i], curves={n: evaluation.normalized[i][n] for n in names},
+            labels=scores.labels[i], title=f'video {name}: {auc_text}',
+            fused=evaluation.combined[i], fused_label=fused_label,
             num_frames=scores.num_frames[i] if scores.num_frames else None,
-            display_rescale=display_rescale, subtitle=subtitle))
-    return files
+            display_rescale=display_rescale, subtitle=subtitle)))
+    return out
 
 
 def _safe(name: str) -> str:

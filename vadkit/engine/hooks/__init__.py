@@ -6,6 +6,8 @@ from .finite_loss_hook import FiniteLossHook
 from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
 from .run_summary_hook import RunSummaryHook
+from .score_curves_hook import ScoreCurvesHook
 
 __all__ = ['AtomicCheckpointHook', 'CPUAllocatorHook', 'CPUShareHook', 'CrashPointHook',
-           'FiniteLossHook', 'PlainCheckpointHook', 'RNGStateHook', 'RunSummaryHook']
+           'FiniteLossHook', 'PlainCheckpointHook', 'RNGStateHook', 'RunSummaryHook',
+           'ScoreCurvesHook']

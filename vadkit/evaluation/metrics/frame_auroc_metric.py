@@ -68,6 +68,9 @@ class FrameAUROCMetric(BaseMetric):
                 raise ValueError(f'compare_normalizers[{label!r}] must be a normalizer config '
                                  f"such as dict(type='MinMaxNormalizer'), got {cfg!r}")
             SCORE_NORMALIZERS.build(cfg)  # an unknown type fails here, not after testing
+        # the last evaluation, for hooks that show it (e.g. ScoreCurvesHook)
+        self.last_frame_scores: Optional[FrameScores] = None
+        self.last_evaluation = None
 
     @property
     def settings(self) -> dict:
@@ -97,6 +100,7 @@ class FrameAUROCMetric(BaseMetric):
             raise KeyError(f'score_weights name {missing} but the model produces '
                            f'{scores.score_names}')
         evaluation = scores.evaluate()
+        self.last_frame_scores, self.last_evaluation = scores, evaluation
         print_log(scores.summary(evaluation), logger='current')
         if self.output_dir:
             files = scores.save(self.output_dir, evaluation)
