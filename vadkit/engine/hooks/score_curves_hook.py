@@ -1,7 +1,7 @@
 """A test run's score curves in the visualizer's backends (TensorBoard, W&B, local files)."""
 from typing import Optional
 
-from mmengine.dist import is_main_process
+from mmengine.dist import get_world_size, is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
@@ -42,6 +42,11 @@ class ScoreCurvesHook(Hook):
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         if not (self.scalars or self.images) or not is_main_process():
+            return
+        if get_world_size() > 1:
+            # sending from one process of a multi-process test breaks its gloo shutdown
+            print_log('score curves are not sent to the visualizer from a multi-process '
+                      'test; test with one process to see them', logger='current')
             return
         found = run_frame_scores(runner)
         if found is None:
