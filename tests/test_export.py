@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import trained_like_batchnorm
 from mmengine.config import Config
 from torch import nn
 
@@ -36,12 +37,7 @@ def demo_checkpoint(tmp_path_factory) -> str:
     model's (not the identity of a fresh one)."""
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(DEMO).model)
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            m.running_mean.normal_(0, 0.2)
-            m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.normal_(0, 0.1)
+    trained_like_batchnorm(model)
     path = str(tmp_path_factory.mktemp('demo') / 'demo_random.pth')
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
     return path

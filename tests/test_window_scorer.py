@@ -7,6 +7,7 @@ from typing import List
 import numpy as np
 import pytest
 import torch
+from conftest import trained_like_batchnorm
 from mmengine.config import Config
 from torch import nn
 
@@ -29,12 +30,7 @@ def tiny(tmp_path_factory):
     t = make_tiny(tmp_path_factory.mktemp('scorer'))
     torch.manual_seed(1)
     model = MODELS.build(Config.fromfile(t.config).model)
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            m.running_mean.normal_(0, 0.2)
-            m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.normal_(0, 0.1)
+    trained_like_batchnorm(model)
     t.checkpoint = str(t.root / 'tiny_bn.pth')
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, t.checkpoint)
     return t
