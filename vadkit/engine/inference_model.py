@@ -5,7 +5,7 @@ convolution with rescaled weights: :func:`fold_batchnorm` makes it so for the du
 block (one pass less over the largest activations) and puts the original modules back.
 :func:`inference_model` adds the model's test memory layout and, optionally,
 ``torch.compile``. Scores agree with the plain model to float32 rounding
-(``tests/test_fast_path.py``).
+(``tests/test_engine/test_fast_path.py``).
 """
 import contextlib
 from typing import Iterator, List, Tuple, Union

@@ -8,7 +8,7 @@ all, where mmengine's ``TestLoop`` uses ``torch.no_grad``), with every eval-mode
 folded into the convolution before it and the model's test memory layout for the test
 (:func:`~vadkit.engine.inference_model.inference_model`); the original modules are put
 back afterwards. Scores agree with the plain loop to float32 rounding
-(``tests/test_fast_path.py``).
+(``tests/test_engine/test_fast_path.py``).
 """
 from typing import Dict, List, Sequence, Union
 

@@ -35,7 +35,7 @@ class ClipDataPreprocessor(BaseDataPreprocessor):
     :class:`~vadkit.models.detectors.MultiTaskAutoEncoder` takes the training layout when
     it is moved to a device, and ``vadkit.engine.inference_model`` (the test loop) the
     test layout for the test. The layout changes speed only: scores agree with the default
-    layout to float32 rounding (``tests/test_fast_path.py``).
+    layout to float32 rounding (``tests/test_engine/test_fast_path.py``).
 
     Args:
         channels_last: ``True``: clips in ``torch.channels_last_3d``; ``False``: the

@@ -24,7 +24,7 @@ deterministic algorithms on (``torch.use_deterministic_algorithms(True)``, which
 as cuDNN autotuning is off then; nor is anything timed while other vadkit jobs share the
 cores (:mod:`vadkit.utils.cpu_share`).
 Forward and input gradient always stay on PyTorch's kernels, and the two weight
-gradients agree to float32 rounding (``tests/test_gemm_conv3d.py``). Only channels-last
+gradients agree to float32 rounding (``tests/test_models/test_gemm_conv3d.py``). Only channels-last
 float32 CPU tensors in training take this path; everywhere else the layers are plain
 ``nn.Conv3d`` / ``nn.ConvTranspose3d`` (their state dicts are always the same).
 """

@@ -1,0 +1,90 @@
+"""Crash safety: training of the deterministic demo config killed with SIGKILL at five points
+and resumed with --resume ends with bitwise the weights of an uninterrupted run, and every
+checkpoint left in the work dir stays readable."""
+import glob
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from vadkit.utils.checkpoint_files import read_checkpoint
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO = osp.join(ROOT, 'configs', 'demo', 'luss-ae_3dcae-w8_8x64x64_synthetic.py')
+EPOCHS = 3
+# 2 training videos of 40 frames: 4 iterations an epoch; 2 test videos
+LAYOUT = dict(num_train=2, num_test=2, num_frames=40)
+OPTIONS = [f'{loader}.dataset.layout.{k}={v}' for loader in ('train_dataloader',
+                                                              'test_dataloader')
+           for k, v in LAYOUT.items()] + [f'train_cfg.max_epochs={EPOCHS}']
+
+
+def train(data, work, *extra, crash_at=None):
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    env.pop('VADKIT_CRASH_AT', None)
+    if crash_at:
+        env['VADKIT_CRASH_AT'] = crash_at
+    return subprocess.run([sys.executable, 'tools/train.py', DEMO, '--data-root', data,
+                           '--work-dir', work, *extra, '--cfg-options', *OPTIONS], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+
+
+def final_weights(work):
+    return read_checkpoint(osp.join(work, f'epoch_{EPOCHS}.pth'))['state_dict']
+
+
+def assert_all_checkpoints_readable(work):
+    for path in glob.glob(osp.join(work, '*.pth')):
+        read_checkpoint(path)
+
+
+@pytest.fixture(scope='module')
+def reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('kill')
+    data, work = str(tmp / 'data'), str(tmp / 'straight')
+    proc = train(data, work, '--test')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(osp.join(work, 'metrics.json')) as f:
+        metrics = f.read()
+    return dict(data=data, weights=final_weights(work), metrics=metrics)
+
+
+# (crash point, what the resumed run starts from)
+KILLS = {
+    'first_epoch': ('train_iter:2', 'starts from scratch'),
+    'mid_epoch': ('train_iter:6', 'resumed epoch: 1'),
+    'checkpoint_write': ('checkpoint_write:2', 'resumed epoch: 1'),
+    'after_checkpoint': ('train_epoch_start:3', 'resumed epoch: 2'),
+    'mid_test': ('test_iter:1', f'resumed epoch: {EPOCHS}'),
+}
+
+
+@pytest.mark.parametrize('name', list(KILLS))
+def test_killed_and_resumed_run_equals_uninterrupted(reference, name, tmp_path):
+    crash_at, resumed_from = KILLS[name]
+    work = str(tmp_path / name)
+    test = ['--test'] if name == 'mid_test' else []
+    killed = train(reference['data'], work, *test, crash_at=crash_at)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert_all_checkpoints_readable(work)
+    if name == 'checkpoint_write':  # killed between the temporary file and its rename
+        assert glob.glob(osp.join(work, '.tmp-*-epoch_2.pth'))
+        assert not osp.exists(osp.join(work, 'epoch_2.pth'))
+
+    resumed = train(reference['data'], work, '--resume', *test)
+    out = resumed.stdout + resumed.stderr
+    assert resumed.returncode == 0, out[-3000:]
+    assert resumed_from in out
+    assert_all_checkpoints_readable(work)
+    assert not glob.glob(osp.join(work, '.tmp-*'))  # the killed writer's leftovers are gone
+    weights = final_weights(work)
+    assert weights.keys() == reference['weights'].keys()
+    for key, value in reference['weights'].items():
+        assert torch.equal(weights[key], value), key
+    if test:
+        with open(osp.join(work, 'metrics.json')) as f:
+            assert f.read() == reference['metrics']

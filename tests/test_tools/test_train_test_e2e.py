@@ -1,0 +1,115 @@
+"""End to end: train, resume, test, distributed test, through the command-line tools."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')
+
+
+def run(args, **kw):
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, **kw)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('e2e')
+    data, work = str(tmp / 'data'), str(tmp / 'work')
+    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
+               '--cfg-options', 'train_cfg.max_epochs=1'])
+    return dict(data=data, work=work, log=out)
+
+
+def test_train_saves_checkpoint_loadable_with_weights_only(trained):
+    ckpt = osp.join(trained['work'], 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    state = torch.load(ckpt, map_location='cpu', weights_only=True)  # never runs code
+    assert state['meta']['epoch'] == 1
+    assert 'backbone.encoder.0.0.weight' in state['state_dict']
+    hub = state['message_hub']['log_scalars']
+    assert hub and all(isinstance(v, dict) for v in hub.values())  # plain, no classes
+
+
+def test_resume_continues_from_last_epoch(trained):
+    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+               '--work-dir', trained['work'], '--resume', '--cfg-options',
+               'train_cfg.max_epochs=2'])
+    assert 'resumed epoch: 1' in out
+    assert 'Epoch(train) [2]' in out and 'Epoch(train) [1]' not in out
+    assert 'is not HistoryBuffer' not in out  # the message hub came back whole
+    state = torch.load(osp.join(trained['work'], 'epoch_2.pth'), weights_only=True)
+    assert state['meta']['epoch'] == 2
+
+
+def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
+    out_dir = str(tmp_path / 'test1')
+    ckpt = osp.join(trained['work'], 'epoch_1.pth')
+    out = run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
+               '--work-dir', trained['work'], '--out-dir', out_dir, '--report'])
+    assert 'micro AUROC' in out
+    assert osp.isfile(osp.join(out_dir, 'metrics.json'))
+    # --report: the page of this run, with its checkpoint and the frames of its data
+    with open(osp.join(out_dir, 'report.html')) as f:
+        page = f.read()
+    assert f'report: {osp.join(out_dir, "report.html")}' in out
+    assert ckpt in page and 'data:image/jpeg;base64,' in page
+    with open(osp.join(out_dir, 'machine.json')) as f:
+        machine = json.load(f)
+    # the figures name the kernels' instruction set they are exact for
+    assert machine['cpu_capability'] == torch.backends.cpu.get_cpu_capability()
+    assert f"{machine['cpu_capability']} kernels" in out
+    scores = np.load(osp.join(out_dir, 'frame_scores.npz'))
+    # 2 test videos of 40 frames; the first T = 4 frames of each have no score
+    assert len(scores['score']) == 2 * (40 - 4)
+    assert scores['frame_idx'].min() == 4
+
+
+def test_train_with_test_writes_metrics_and_frame_scores_to_work_dir(trained, tmp_path):
+    work = str(tmp_path / 'with_test')
+    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+               '--work-dir', work, '--test', '--cfg-options', 'train_cfg.max_epochs=1'])
+    assert 'micro AUROC' in out
+    assert osp.isfile(osp.join(work, 'metrics.json'))
+    scores = np.load(osp.join(work, 'frame_scores.npz'))
+    assert len(scores['score']) == 2 * (40 - 4)
+
+
+@pytest.mark.skipif(not torch.distributed.is_available(), reason='no torch.distributed')
+def test_two_processes_score_every_window_once(trained, tmp_path):
+    ckpt = osp.join(trained['work'], 'epoch_1.pth')
+    one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
+    run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
+         '--work-dir', trained['work'], '--out-dir', one])
+    port = str(29500 + os.getpid() % 1000)
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PORT=port)
+    proc = subprocess.run(['bash', 'tools/dist_test.sh', CONFIG, ckpt, '2', '--data-root',
+                           trained['data'], '--work-dir', trained['work'], '--out-dir', two],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    a, b = np.load(osp.join(one, 'frame_scores.npz')), np.load(osp.join(two, 'frame_scores.npz'))
+    np.testing.assert_array_equal(a['frame_idx'], b['frame_idx'])
+    np.testing.assert_allclose(a['score'], b['score'], rtol=1e-5, atol=1e-6)
+
+
+def test_deterministic_runs_are_bitwise_equal(trained, tmp_path):
+    """randomness.deterministic=True: the same seed gives the same weights, run after run
+    (no kernel chosen by timing)."""
+    states = []
+    for i in range(2):
+        work = str(tmp_path / f'det{i}')
+        run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+             '--work-dir', work, '--cfg-options', 'train_cfg.max_epochs=1',
+             'randomness.deterministic=True'])
+        states.append(torch.load(osp.join(work, 'epoch_1.pth'), weights_only=True)['state_dict'])
+    assert states[0].keys() == states[1].keys()
+    for k in states[0]:
+        assert torch.equal(states[0][k], states[1][k]), k

@@ -1,0 +1,189 @@
+"""Checkpoints that are bad, unsafe or of another model are refused in one clear line;
+--resume falls back past unreadable ones; writes are atomic."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from vadkit.apis import CheckpointMismatchError, init_detector
+from vadkit.engine.offline_scoring import load_model
+from vadkit.utils.checkpoint_files import (
+    UnreadableCheckpointError,
+    read_checkpoint,
+    remove_stale_temp_files,
+    save_checkpoint_atomic,
+)
+from vadkit.utils.model_identity import IDENTITY_KEY
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')
+PED2_CPU = osp.join(ROOT, 'configs', 'luss_ae', 'luss-ae_3dcae-w24_8x128x128_cpu_ped2.py')
+
+
+def run(args, env=None):
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', **(env or {}))
+    return subprocess.run([sys.executable] + args, cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+
+
+def train(data, work, *extra, epochs=1):
+    return run(['tools/train.py', CONFIG, '--data-root', data, '--work-dir', work, *extra,
+                '--cfg-options', f'train_cfg.max_epochs={epochs}'])
+
+
+class Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('ckpt')
+    data, work = str(tmp / 'data'), str(tmp / 'work')
+    proc = train(data, work, epochs=2)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    good = osp.join(work, 'epoch_2.pth')
+    bad = tmp / 'bad'
+    bad.mkdir()
+    with open(good, 'rb') as f:
+        (bad / 'truncated.pth').write_bytes(f.read()[:2000])
+    (bad / 'empty.pth').write_bytes(b'')
+    (bad / 'garbage.pth').write_bytes(bytes(range(256)) * 20)
+    torch.save({'state_dict': {}, 'payload': Evil(str(tmp / 'PWNED'))}, str(bad / 'pickled.pth'))
+    return dict(data=data, work=work, good=good, bad=bad, tmp=tmp)
+
+
+BAD = {'truncated': 'is corrupt or truncated', 'empty': r'is empty \(0 bytes\)',
+       'garbage': 'is corrupt', 'pickled': 'carries code or Python objects .*refuses to load; '
+       'nothing from it was run'}
+
+
+@pytest.mark.parametrize('name', sorted(BAD))
+def test_bad_checkpoint_is_one_clear_line(trained, name):
+    path = str(trained['bad'] / f'{name}.pth')
+    with pytest.raises(UnreadableCheckpointError, match=BAD[name]) as e:
+        read_checkpoint(path)
+    msg = str(e.value)
+    assert path in msg and 'weights_only=False' not in msg and 'miniz' not in msg
+    assert '\n' not in msg
+    with pytest.raises(UnreadableCheckpointError, match=BAD[name]):
+        init_detector(CONFIG, path)  # detect, calibrate and export load through it
+
+
+@pytest.mark.parametrize('name', ['truncated', 'pickled', 'empty'])
+def test_test_tool_refuses_bad_checkpoint(trained, name, tmp_path):
+    path = str(trained['bad'] / f'{name}.pth')
+    proc = run(['tools/test.py', CONFIG, path, '--data-root', trained['data'],
+                '--out-dir', str(tmp_path / 'out')])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    last = proc.stderr.strip().splitlines()
+    assert any(line.startswith('test.py: error: checkpoint ' + path) for line in last)
+    assert 'Traceback' not in proc.stderr and 'weights_only=False' not in proc.stderr
+    assert 'miniz' not in proc.stderr
+    assert not osp.exists(trained['tmp'] / 'PWNED')  # the payload never ran
+
+
+def test_test_tool_refuses_checkpoint_of_another_model(trained, tmp_path):
+    out = tmp_path / 'out'
+    proc = run(['tools/test.py', PED2_CPU, trained['good'], '--out-dir', str(out)])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    msg = proc.stderr
+    assert 'tiny_synthetic.py' in msg and 'luss-ae_3dcae-w24_8x128x128_cpu_ped2.py' in msg
+    assert 'model.backbone.widths: (4, 8, 8, 8) vs (24, 32, 64, 64)' in msg
+    assert 'shape mismatch' in msg and 'Traceback' not in msg
+    assert not osp.exists(out / 'metrics.json')
+
+
+def test_train_load_from_of_another_model_is_refused(trained, tmp_path):
+    proc = run(['tools/train.py', CONFIG, '--data-root', trained['data'], '--work-dir',
+                str(tmp_path / 'w'), '--cfg-options', f'load_from={trained["good"]}',
+                'model.backbone.widths=(4,8,8,16)', 'train_cfg.max_epochs=1'])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'model.backbone.widths: (4, 8, 8, 8) vs (4, 8, 8, 16)' in proc.stderr
+    assert not osp.exists(tmp_path / 'w' / 'epoch_1.pth')
+
+
+def test_api_checks_the_model_config(trained, tmp_path):
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.backbone.widths = (4, 8, 8, 16)
+    with pytest.raises(CheckpointMismatchError, match=r'model\.backbone\.widths: '
+                       r'\(4, 8, 8, 8\) vs \(4, 8, 8, 16\)'):
+        init_detector(cfg, trained['good'])
+    # scoring-only entries may differ: one checkpoint tested with other error measures
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.tasks[0]['extra_measures'] = dict(mse=dict(type='MSE'))
+    init_detector(cfg, trained['good'])
+    # same weights' shapes, other architecture setting: refused all the same
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.clip_len = 8
+    with pytest.raises(CheckpointMismatchError, match=r'model\.clip_len: 4 vs 8'):
+        init_detector(cfg, trained['good'])
+    with pytest.raises(CheckpointMismatchError, match=r'model\.clip_len: 4 vs 8'):
+        load_model(cfg, trained['good'])  # the analysis tools' loader
+    load_model(Config.fromfile(CONFIG), trained['good'])
+
+
+def test_old_checkpoint_without_identity_gets_the_strict_check(trained, tmp_path):
+    ckpt = torch.load(trained['good'], weights_only=True)
+    assert ckpt['meta'][IDENTITY_KEY]['task_names'] == ['vcr', 'ffp', 'prp']
+    del ckpt['meta'][IDENTITY_KEY]
+    old = str(tmp_path / 'old.pth')
+    torch.save(ckpt, old)
+    init_detector(CONFIG, old)
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.backbone.widths = (4, 8, 8, 16)
+    with pytest.raises(CheckpointMismatchError, match='shape mismatch'):
+        init_detector(cfg, old)
+
+
+def test_resume_without_checkpoint_starts_from_scratch_saying_so(trained, tmp_path):
+    proc = train(trained['data'], str(tmp_path / 'fresh'), '--resume')
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout + proc.stderr
+    assert 'resume: no checkpoint in' in out and 'starts from scratch' in out
+    assert 'latest checkpoint None' not in out
+    assert osp.isfile(tmp_path / 'fresh' / 'epoch_1.pth')
+
+
+def test_resume_skips_truncated_newest_checkpoint(trained, tmp_path):
+    work = tmp_path / 'w'
+    work.mkdir()
+    for name in ('epoch_1.pth', 'epoch_2.pth'):
+        with open(osp.join(trained['work'], name), 'rb') as f:
+            (work / name).write_bytes(f.read())
+    newest = work / 'epoch_3.pth'
+    newest.write_bytes((work / 'epoch_2.pth').read_bytes()[:5000])
+    (work / 'last_checkpoint').write_text(str(newest))
+    proc = train(trained['data'], str(work), '--resume', epochs=3)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout + proc.stderr
+    assert f'skipping an unreadable checkpoint: checkpoint {newest} is corrupt' in out
+    assert 'resumed epoch: 2' in out and 'Epoch(train) [3]' in out
+    assert read_checkpoint(str(newest))['meta']['epoch'] == 3  # replaced by a whole one
+
+
+def test_resume_from_a_bad_path_is_an_error(trained, tmp_path):
+    bad = str(trained['bad'] / 'truncated.pth')
+    proc = train(trained['data'], str(tmp_path / 'w'), '--resume', bad)
+    assert proc.returncode == 2
+    assert f'train.py: error: checkpoint {bad} is corrupt or truncated' in proc.stderr
+
+
+def test_atomic_write_killed_leaves_the_old_file(tmp_path):
+    path = str(tmp_path / 'ckpt.pth')
+    save_checkpoint_atomic({'state_dict': {'w': torch.zeros(3)}}, path)
+    code = ('import torch; from vadkit.utils.checkpoint_files import save_checkpoint_atomic; '
+            f'save_checkpoint_atomic({{"state_dict": {{"w": torch.ones(3)}}}}, {path!r})')
+    proc = run(['-c', code], env={'VADKIT_CRASH_AT': 'checkpoint_write'})
+    assert proc.returncode == -signal.SIGKILL
+    assert torch.equal(read_checkpoint(path)['state_dict']['w'], torch.zeros(3))
+    assert len(remove_stale_temp_files(str(tmp_path))) == 1  # the killed writer's temp file
+    assert os.listdir(tmp_path) == ['ckpt.pth']

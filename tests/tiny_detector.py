@@ -1,0 +1,61 @@
+"""The tiny detector of the API and CLI tests: a synthetic frames dataset, a 32 px LUSS-AE
+config over it and a random-weight checkpoint, written into a folder."""
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from synthetic_videos import read_frames, write_video
+
+from vadkit.datasets import generate_synthetic_dataset
+from vadkit.registry import MODELS
+
+REPO = Path(__file__).resolve().parents[1]
+T = 4  # clip_len of the tiny model; windows of T + 1 frames
+L = T + 1
+
+TINY_CONFIG = """
+_base_ = [
+    {base}/models/luss_ae_3dcae.py', {base}/datasets/frames_windows.py',
+    {base}/schedules/adam_60e.py', {base}/default_runtime.py'
+]
+clip_len = {T}
+decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(32, 32))]
+model = dict(clip_len=clip_len, backbone=dict(
+    widths={widths}, strides=((1, 2, 2), (2, 2, 2), (2, 2, 2), (1, 2, 2))))
+layout = dict(type='FramesLayout', root='{root}')
+train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
+    pin_memory=False, dataset=dict(layout=layout, window_length=clip_len + 1,
+    decode_pipeline=decode_pipeline, cache_dir=None))
+test_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
+    pin_memory=False, dataset=dict(layout=layout, window_length=clip_len + 1,
+    decode_pipeline=decode_pipeline, cache_dir=None))
+test_evaluator = dict(type='FrameAUROCMetric', score_weights=dict(vcr=0.1, ffp=0.8, prp=1.0),
+    normalizer=dict(type='MinMaxNormalizer'))
+train_cfg = dict(max_epochs=1)
+"""
+
+
+def write_config(path: Path, root: Path, widths=(4, 8, 8, 8)) -> str:
+    base = "'" + str(REPO / 'configs' / '_base_')
+    path.write_text(TINY_CONFIG.format(base=base, T=T, widths=tuple(widths), root=root))
+    return str(path)
+
+
+def make_tiny(root: Path) -> SimpleNamespace:
+    """Synthetic frames dataset (2 train, 2 test videos of 30 32px frames), a tiny config
+    and a random-weight checkpoint, and the first test video as an .avi."""
+    data = root / 'data'
+    generate_synthetic_dataset(str(data), num_train=2, num_test=2, num_frames=30, size=32)
+    config = write_config(root / 'tiny.py', data)
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model)
+    ckpt = str(root / 'tiny.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
+    test_dir = data / 'testing' / 'frames'
+    labels = np.load(data / 'ground_truth' / 'frame_labels_synthetic.npy')[0]
+    video = write_video(root / 'test01.avi', read_frames(test_dir / '01'))
+    return SimpleNamespace(root=root, data=data, config=config, checkpoint=ckpt,
+                           test_dir=test_dir, labels={'01': labels[:30], '02': labels[30:]},
+                           video=video)
