@@ -1,4 +1,20 @@
-"""Helpers shared by the test files."""
+"""Fixtures and helpers shared by the test files.
+
+The tiny test config is ``tests/data/tiny_synthetic.py`` (32 px synthetic videos, T = 4,
+widths (4, 8, 8, 8)); ``tiny_detector.write_config`` points it at a frames folder. Plain
+helpers live beside this file: ``tiny_detector`` (the tiny detector's files),
+``synthetic_videos`` (video files and frame folders), ``layout_writers`` (datasets in each
+layout).
+"""
+import os
+import os.path as osp
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+import torch
+from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG, make_tiny
 from torch import nn
 
 
@@ -12,3 +28,69 @@ def trained_like_batchnorm(model: nn.Module) -> nn.Module:
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.normal_(0, 0.1)
     return model
+
+
+@pytest.fixture(scope='module')
+def tiny(tmp_path_factory) -> SimpleNamespace:
+    """The tiny detector of one test file: a synthetic frames dataset (2 train, 2 test videos
+    of 30 frames), its config, a random-weight checkpoint and the first test video as .avi."""
+    return make_tiny(tmp_path_factory.mktemp('tiny'))
+
+
+@pytest.fixture(scope='module')
+def calibrated(tiny) -> SimpleNamespace:
+    """The tiny detector calibrated at the 95th percentile on its held-out normal videos,
+    saved beside its checkpoint (where the detector looks for it)."""
+    from vadkit.apis import AnomalyDetector, calibrate, calibration_path, holdout_sources
+    det = AnomalyDetector(tiny.config, tiny.checkpoint, calibration=None,
+                          running_window=12, running_warmup=4)
+    cal = calibrate(det, holdout_sources(det.cfg), percentile=95)
+    path = cal.save(calibration_path(tiny.checkpoint))
+    return SimpleNamespace(cal=cal, path=path)
+
+
+def run_tool(args: list, env: dict = None, check: bool = False) -> subprocess.CompletedProcess:
+    """``python <args>`` in a fresh process from the repository root, one OpenMP thread."""
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', **(env or {}))
+    env.pop('VADKIT_VERBOSE', None)
+    proc = subprocess.run([sys.executable] + list(args), cwd=REPO, env=env,
+                          capture_output=True, text=True)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope='session')
+def tiny_trained_run(tmp_path_factory) -> SimpleNamespace:
+    """The tiny config trained for 2 epochs by ``tools/train.py`` (a fresh process), shared by
+    the tests that only read its checkpoints: its data root, work dir and checkpoints.
+    Tests must not write into it; copy what they change."""
+    tmp = tmp_path_factory.mktemp('tiny_run')
+    data, work = str(tmp / 'data'), str(tmp / 'work')
+    proc = run_tool(['tools/train.py', TINY_SYNTHETIC_CONFIG, '--data-root', data,
+                     '--work-dir', work, '--cfg-options', 'train_cfg.max_epochs=2'], check=True)
+    return SimpleNamespace(data=data, work=work, log=proc.stdout + proc.stderr,
+                           epoch_1=osp.join(work, 'epoch_1.pth'),
+                           epoch_2=osp.join(work, 'epoch_2.pth'))
+
+
+@pytest.fixture
+def vadkit_command(capsys):
+    """Run ``vadkit <command> ...`` in this process: (exit status, stdout, stderr)."""
+    from vadkit.cli import main
+
+    def run(*args: str):
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def restore_torch_threads():
+    """Put torch's intra-op thread count back as it was after the test."""
+    threads = torch.get_num_threads()
+    yield threads
+    torch.set_num_threads(threads)

@@ -11,35 +11,31 @@ from synthetic_videos import read_frames, write_video
 from vadkit.datasets import generate_synthetic_dataset
 from vadkit.registry import MODELS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = str(Path(__file__).resolve().parents[1])
+# the tiny test config: 32 px synthetic videos, T = 4, widths (4, 8, 8, 8), 2 epochs
+TINY_SYNTHETIC_CONFIG = str(Path(__file__).resolve().parent / 'data' / 'tiny_synthetic.py')
 T = 4  # clip_len of the tiny model; windows of T + 1 frames
 L = T + 1
 
-TINY_CONFIG = """
-_base_ = [
-    {base}/models/luss_ae_3dcae.py', {base}/datasets/frames_windows.py',
-    {base}/schedules/adam_60e.py', {base}/default_runtime.py'
-]
-clip_len = {T}
+# the tiny config read from a frames folder, resized to 32 px (any video of the detect tests)
+FRAMES_CONFIG = """
+_base_ = ['{base}']
 decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(32, 32))]
-model = dict(clip_len=clip_len, backbone=dict(
-    widths={widths}, strides=((1, 2, 2), (2, 2, 2), (2, 2, 2), (1, 2, 2))))
-layout = dict(type='FramesLayout', root='{root}')
-train_dataloader = dict(batch_size=4, num_workers=0, persistent_workers=False,
-    pin_memory=False, dataset=dict(layout=layout, window_length=clip_len + 1,
-    decode_pipeline=decode_pipeline, cache_dir=None))
-test_dataloader = dict(batch_size=8, num_workers=0, persistent_workers=False,
-    pin_memory=False, dataset=dict(layout=layout, window_length=clip_len + 1,
-    decode_pipeline=decode_pipeline, cache_dir=None))
-test_evaluator = dict(type='FrameAUROCMetric', score_weights=dict(vcr=0.1, ffp=0.8, prp=1.0),
-    normalizer=dict(type='MinMaxNormalizer'))
+model = dict(backbone=dict(widths={widths}))
+layout = dict(type='FramesLayout', root='{root}', _delete_=True)
+train_dataloader = dict(batch_size=4, dataset=dict(layout=layout,
+                                                   decode_pipeline=decode_pipeline))
+test_dataloader = dict(batch_size=8, dataset=dict(layout=layout,
+                                                  decode_pipeline=decode_pipeline))
 train_cfg = dict(max_epochs=1)
 """
 
 
 def write_config(path: Path, root: Path, widths=(4, 8, 8, 8)) -> str:
-    base = "'" + str(REPO / 'configs' / '_base_')
-    path.write_text(TINY_CONFIG.format(base=base, T=T, widths=tuple(widths), root=root))
+    """The tiny config over the frames dataset at ``root`` (other backbone widths for
+    checkpoint-mismatch tests)."""
+    path.write_text(FRAMES_CONFIG.format(base=TINY_SYNTHETIC_CONFIG, widths=tuple(widths),
+                                         root=root))
     return str(path)
 
 

@@ -4,7 +4,6 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from tiny_detector import make_tiny
 
 from vadkit.apis import DetectionResult, InputError
 from vadkit.apis.frame_labels import find_label_file, read_frame_labels
@@ -95,11 +94,6 @@ def test_read_frame_labels_formats(tmp_path):
         read_frame_labels(str(tmp_path / 'd.csv'), 4, 'v')
     assert find_label_file(str(tmp_path), 'e') == str(tmp_path / 'e.json')
     assert find_label_file(str(tmp_path), 'zz') is None
-
-
-@pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
-    return make_tiny(tmp_path_factory.mktemp('plots'))
 
 
 def test_detect_labels_option(tiny, tmp_path, capsys):

@@ -14,6 +14,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
 from mmengine.runner import Runner
+from tiny_detector import TINY_SYNTHETIC_CONFIG
 from torch import nn
 
 from vadkit.datasets import VideoWindowDataset, generate_synthetic_dataset
@@ -250,7 +251,7 @@ def test_device_frame_cache_playback_rate_clips(synthetic_root, tmp_path):
 
 def test_inference_test_loop_matches_test_loop(synthetic_root, tmp_path):
     assert LOOPS.get('InferenceTestLoop') is InferenceTestLoop
-    cfg = Config.fromfile(osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py'))
+    cfg = Config.fromfile(TINY_SYNTHETIC_CONFIG)
     cfg.test_dataloader.dataset.layout = dict(type='FramesLayout', root=synthetic_root)
     cfg.train_dataloader.dataset.layout = dict(type='FramesLayout', root=synthetic_root)
     cfg.test_dataloader.dataset.decode_pipeline = [dict(type='Grayscale')]

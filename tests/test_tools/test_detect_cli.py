@@ -8,14 +8,9 @@ import cv2
 import numpy as np
 import pytest
 from synthetic_videos import HEADER, read_frames, truncate, write_video
-from tiny_detector import L, T, make_tiny
+from tiny_detector import L, T
 
 from vadkit.cli import main as vadkit
-
-
-@pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
-    return make_tiny(tmp_path_factory.mktemp('cli'))
 
 
 def read_csv(path) -> list:

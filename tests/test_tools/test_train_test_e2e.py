@@ -8,9 +8,10 @@ import sys
 import numpy as np
 import pytest
 import torch
+from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')
+CONFIG = TINY_SYNTHETIC_CONFIG
 
 
 def run(args, **kw):

@@ -10,11 +10,12 @@ import sys
 import time
 
 import pytest
+from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 from vadkit.utils.work_dir_lock import LOCK_NAME, WorkDirBusyError, lock_work_dir, unlock_work_dir
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')
+CONFIG = TINY_SYNTHETIC_CONFIG
 ENV = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
 
 

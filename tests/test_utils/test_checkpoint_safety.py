@@ -9,6 +9,7 @@ import sys
 import pytest
 import torch
 from mmengine.config import Config
+from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 from vadkit.apis import CheckpointMismatchError, init_detector
 from vadkit.engine.offline_scoring import load_model
@@ -21,7 +22,7 @@ from vadkit.utils.checkpoint_files import (
 from vadkit.utils.model_identity import IDENTITY_KEY
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')
+CONFIG = TINY_SYNTHETIC_CONFIG
 PED2_CPU = osp.join(ROOT, 'configs', 'luss_ae', 'luss-ae_3dcae-w24_8x128x128_cpu_ped2.py')
 
 

@@ -12,6 +12,7 @@ import uuid
 import numpy as np
 import pytest
 from mmengine.config import Config, DictAction
+from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 from vadkit.evaluation import FrameScores
 from vadkit.registry import VISUALIZERS
@@ -25,7 +26,7 @@ from vadkit.visualization.vad_visualizer import score_curve_scalars
 register_all_modules()
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'tests', 'data', 'tiny_synthetic.py')
+CONFIG = TINY_SYNTHETIC_CONFIG
 WEIGHTS = dict(vcr=0.1, ffp=0.8, prp=1.0)
 BACKENDS = ("visualizer.vis_backends=[dict(type='LocalVisBackend'),"
             "dict(type='TensorboardVisBackend')]")

@@ -1,0 +1,94 @@
+"""tools/analysis/heldout_selection.py on saved frame scores: the table, the figures beside
+the held-out mean, the JSON, and one-line errors."""
+import importlib.util
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from vadkit.evaluation import FrameScores
+from vadkit.utils import register_all_modules
+
+register_all_modules()
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOOL = osp.join(REPO, 'tools', 'analysis', 'heldout_selection.py')
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('heldout_selection_tool', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def save_run(folder, seed):
+    """A saved test run of 6 videos with vcr/ffp/prp scores and the paper's settings."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for v in range(6):
+        for f in range(8, 80):
+            y = int(v < 4 and 40 <= f < 60)
+            records.append((v, f, y, dict(vcr=0.3 * y + rng.normal(), ffp=y + rng.normal(),
+                                          prp=0.5 * y + rng.normal())))
+    settings = dict(score_weights=dict(vcr=0.1, ffp=0.8, prp=1.0),
+                    normalizer=dict(type='MinMaxNormalizer'), normalizers={})
+    scores = FrameScores.from_records(records, [f'v{v}' for v in range(6)], [80] * 6, settings)
+    scores.save(str(folder), scores.evaluate())
+    return str(folder / 'frame_scores.npz')
+
+
+def test_table_and_figures_beside_the_heldout_mean(tmp_path, capsys):
+    a, b = save_run(tmp_path / 'a', 0), save_run(tmp_path / 'b', 1)
+    out = tmp_path / 'sel.json'
+    result = load_tool().main([a, b, '--normalizers', 'saved', 'RobustNormalizer',
+                               '--smooth', '0', '2', '--grid', '0,0.5,1', '--splits', '3',
+                               '--seed', '4', '--out', str(out)])
+    text = capsys.readouterr().out
+    assert '2 run(s), 6 test videos' in text
+    assert result['settings'] == 2 * 2 * 2 * 19
+    assert len(result['rows']) == 6
+    for label in ('HELD-OUT (honest)', 'fixed config, same halves', 'PAPER PROTOCOL',
+                  'FIXED CONFIG (no selection)'):
+        assert label in text
+    fixed = FrameScores.load(a).evaluate().metrics['micro_auroc']
+    assert result['fixed_config_auroc'] == pytest.approx(fixed)
+    assert f'{100 * fixed:6.2f}' in text
+    saved = json.loads(out.read_text())
+    assert saved['mean_heldout_auroc'] == pytest.approx(
+        np.mean([r['heldout_auroc'] for r in saved['rows']]))
+    assert saved['rows'][0]['chosen'].split(' | ')[0] in ('a', 'b')
+    again = load_tool().main([a, b, '--normalizers', 'saved', 'RobustNormalizer',
+                              '--smooth', '0', '2', '--grid', '0,0.5,1', '--splits', '3',
+                              '--seed', '4'])
+    assert again['rows'] == result['rows']                 # deterministic given the seed
+
+
+def test_default_grid_is_the_runs_alphas_search(tmp_path, capsys):
+    a = save_run(tmp_path / 'a', 0)
+    result = load_tool().main([a, '--grid', '0,0.1,...,1', '--splits', '1'])
+    search = importlib.util.spec_from_file_location(
+        'search_alphas_tool', osp.join(REPO, 'tools', 'analysis', 'search_alphas.py'))
+    module = importlib.util.module_from_spec(search)
+    search.loader.exec_module(module)
+    best = module.main([a])['optimistic_best']
+    assert result['paper_protocol']['micro_auroc'] == pytest.approx(best['micro_auroc'])
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['missing.npz'], 'does not exist: run tools/test.py'),
+    (['RUN', '--score-sets', 'vcr,nope'], "no score(s) ['nope']"),
+    (['RUN', '--grid', '1,...'], 'grid'),
+    (['RUN', '--normalizers', 'Robust(('], 'cannot read normalizer'),
+])
+def test_user_errors_are_one_line_and_exit_2(tmp_path, argv, message):
+    run = save_run(tmp_path / 'a', 0)
+    argv = [run if a == 'RUN' else str(tmp_path / a) if a.endswith('.npz') else a
+            for a in argv]
+    proc = subprocess.run([sys.executable, TOOL, *argv], capture_output=True, text=True,
+                          cwd=REPO)
+    assert proc.returncode == 2, proc.stderr
+    assert 'heldout_selection.py: error:' in proc.stderr and message in proc.stderr
+    assert 'Traceback' not in proc.stderr
