@@ -1,4 +1,7 @@
 from .base_measure import BaseErrorMeasure
+from .local_measures import LocalErrorMeasure, RelativeToNormal, TopK, WorstRegion
+from .normal_error_maps import NormalErrorMaps, NormalErrorMapsError
 from .standard_measures import BPE, MSE, PSE, NegativePSNR
 
-__all__ = ['BaseErrorMeasure', 'MSE', 'PSE', 'BPE', 'NegativePSNR']
+__all__ = ['BaseErrorMeasure', 'MSE', 'PSE', 'BPE', 'NegativePSNR', 'LocalErrorMeasure',
+           'WorstRegion', 'TopK', 'RelativeToNormal', 'NormalErrorMaps', 'NormalErrorMapsError']

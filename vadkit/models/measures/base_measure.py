@@ -12,6 +12,11 @@ class BaseErrorMeasure:
     Larger means more anomalous.
     """
 
+    #: Whether :class:`~vadkit.models.losses.MeasureLoss` may train with it (if not,
+    #: ``not_a_loss_because`` says why).
+    usable_as_loss: bool = True
+    not_a_loss_because: str = ''
+
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
         raise NotImplementedError
 
@@ -41,7 +46,7 @@ class BaseErrorMeasure:
         return self.frame_error(pred, target)
 
     def __repr__(self) -> str:
-        args = ', '.join(f'{k}={v}' for k, v in vars(self).items())
+        args = ', '.join(f'{k}={v}' for k, v in vars(self).items() if not k.startswith('_'))
         return f'{type(self).__name__}({args})'
 
 

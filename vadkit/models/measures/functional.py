@@ -4,6 +4,7 @@ MSE (paper Eq. 8), PSE (Eq. 9-10, Gudi et al. 2022) and BPE (Eq. 11, blur pooled
 """
 import math
 from functools import lru_cache
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -92,3 +93,38 @@ def psnr(pred: Tensor, target: Tensor, data_range: float = 2.0) -> Tensor:
     """Peak signal-to-noise ratio a frame, in dB (``data_range`` 2 for [-1, 1] pixels)."""
     err = mse(pred, target).clamp_min(1e-10)
     return 10 * torch.log10(data_range**2 / err)
+
+
+# ---------------------------------------------------------------------- local measures
+def error_image(pred: Tensor, target: Tensor, sigma: Optional[float] = None,
+                kernel_size: int = 5) -> Tensor:
+    """The per-pixel squared error ``(N, C, H, W)`` local measures reduce: the plain squared
+    error (``sigma`` None, MSE's map) or that of the Gaussian-filtered error image (BPE's and
+    PSE's blur, without subsampling)."""
+    if sigma is None:
+        return mse_map(pred, target)
+    return pse_map(pred, target, sigma, kernel_size)
+
+
+def block_means(error_map: Tensor, block_size: int) -> Tensor:
+    """Means of non-overlapping ``block_size`` squares of ``(N, C, H, W)``, averaged over
+    channels: ``(N, ceil(H / b), ceil(W / b))``; a block cut by the border averages the
+    pixels it holds."""
+    if int(block_size) != block_size or block_size < 1:
+        raise ValueError(f'block size must be a positive integer, got {block_size}')
+    b = int(block_size)
+    return F.avg_pool2d(error_map.mean(1, keepdim=True), b, b, ceil_mode=True)[:, 0]
+
+
+def worst_block(error_map: Tensor, block_size: int) -> Tensor:
+    """The largest block mean of each frame (see :func:`block_means`), ``(N,)``."""
+    return block_means(error_map, block_size).flatten(1).amax(1)
+
+
+def top_fraction_mean(error_map: Tensor, fraction: float) -> Tensor:
+    """Mean of the largest ``fraction`` of each frame's values (at least one), ``(N,)``."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f'top fraction must be in (0, 1], got {fraction}')
+    flat = error_map.flatten(1)
+    k = max(1, int(math.ceil(fraction * flat.shape[1] - 1e-9)))
+    return flat.topk(k, dim=1, sorted=False).values.mean(1)
