@@ -53,6 +53,27 @@ def _scale_key(w: Tuple[float, ...]) -> Tuple[float, ...]:
     return tuple(round(x / m, 9) for x in w)
 
 
+def weight_classes(names: Sequence[str], grid: Sequence[float]
+                   ) -> List[Tuple[Dict[str, float], int]]:
+    """The distinct weightings of ``grid`` over ``names`` up to a positive scale, in grid
+    order: ``(weights, grid points in the class)``. Each class is represented by its member
+    with the largest weights; all-zero weights are skipped."""
+    classes: Dict[tuple, list] = {}
+    for w in itertools.product(grid, repeat=len(names)):
+        if max(w) <= 0:
+            continue
+        key = _scale_key(w)
+        if key in classes:
+            entry = classes[key]
+            entry[2] += 1
+            if max(w) > max(entry[1]):
+                entry[1] = w
+        else:
+            classes[key] = [len(classes), w, 1]
+    return [(dict(zip(names, (float(x) for x in w))), count)
+            for _, w, count in sorted(classes.values())]
+
+
 def grid_search(normalized: Sequence[Dict[str, np.ndarray]], labels: Sequence[np.ndarray],
                 names: Sequence[str], grid: Sequence[float]) -> List[GridResult]:
     """Micro AUROC of every weight combination of ``grid`` over ``names``, best first.
@@ -66,21 +87,8 @@ def grid_search(normalized: Sequence[Dict[str, np.ndarray]], labels: Sequence[np
     y = np.concatenate([np.asarray(lab) for lab in labels]).astype(np.int64)
     if np.unique(y).size < 2:
         raise ValueError('the alpha search needs both normal and anomalous frames')
-    classes: Dict[tuple, list] = {}
-    for w in itertools.product(grid, repeat=len(names)):
-        if max(w) <= 0:
-            continue
-        key = _scale_key(w)
-        if key in classes:
-            entry = classes[key]
-            entry[2] += 1
-            if max(w) > max(entry[1]):
-                entry[1] = w
-        else:
-            classes[key] = [len(classes), w, 1]
     results = []
-    for order, w, count in sorted(classes.values()):
-        weights = dict(zip(names, (float(x) for x in w)))
+    for order, (weights, count) in enumerate(weight_classes(names, grid)):
         score = weighted_sum(cols, weights)  # exactly as evaluate_frame_scores fuses
         results.append((order, GridResult(weights, float(roc_auc_score(y, score)), count)))
     results.sort(key=lambda r: (-r[1].auroc, r[0]))
