@@ -50,6 +50,8 @@ METRICS = _registry('metric', 'vadkit.evaluation', mm.METRICS)
 EVALUATOR = _registry('evaluator', 'vadkit.evaluation', mm.EVALUATOR)
 #: Per-video score rescalers (min-max, robust, ...).
 SCORE_NORMALIZERS = _registry('score normalizer', 'vadkit.evaluation.normalizers')
+#: How the rescaled scores of a video become one score a frame (weighted sum, ranks, ...).
+SCORE_FUSIONS = _registry('score fusion', 'vadkit.evaluation.fusions')
 
 VISUALIZERS = _registry('visualizer', 'vadkit.visualization', mm.VISUALIZERS)
 VISBACKENDS = _registry('vis_backend', 'vadkit.visualization', mm.VISBACKENDS)

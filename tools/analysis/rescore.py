@@ -6,6 +6,7 @@
     python tools/analysis/rescore.py FILE --weights vcr.pse=1          # one measure alone
     python tools/analysis/rescore.py FILE --score-names vcr.mse vcr.pse vcr.bpe
     python tools/analysis/rescore.py RUN1/frame_scores.npz RUN2/frame_scores.npz  # ensemble
+    python tools/analysis/rescore.py FILE --fusion RankFusion        # another fusion
 
 Without options it uses the settings the run saved and reproduces its metrics exactly.
 Several files (test runs of the same test set, e.g. models trained with other seeds) are
@@ -22,8 +23,17 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from vadkit.evaluation import FrameScores
 from vadkit.utils import register_all_modules
-from vadkit.utils.errors import run_cli
-from vadkit.utils.scoring_options import add_scoring_args, describe_normalizers, resolve_settings
+from vadkit.utils.errors import VadkitError, run_cli
+from vadkit.utils.scoring_options import (
+    add_scoring_args,
+    describe_normalizers,
+    parse_normalizer,
+    resolve_settings,
+)
+
+
+class RescoreError(VadkitError, ValueError):
+    """Saved frame scores that cannot be scored as asked."""
 
 
 def parse_args(argv=None):
@@ -34,6 +44,11 @@ def parse_args(argv=None):
                         help='frame_scores.npz (or the folder holding it); several: an '
                         'ensemble of those runs')
     add_scoring_args(parser)
+    parser.add_argument('--fusion', metavar='TYPE',
+                        help='how the rescaled scores are fused (default: the saved one, else '
+                        "the weighted sum): WeightedSum, RankFusion, MedianFusion, "
+                        "'CappedWeightedSum(max_share=0.4)', "
+                        "'StabilityWeightedSum(stats_file=\"normal_stats.json\")'")
     parser.add_argument('--score-names', nargs='+', metavar='NAME',
                         help="scores to evaluate each alone (default: all; 'none' for none), "
                         'e.g. vcr.mse vcr.pse vcr.bpe ffp.mse ffp.pse ffp.bpe for Table 4')
@@ -67,10 +82,18 @@ def main(argv=None) -> dict:
         try:
             scores = FrameScores.average(runs, default, overrides)
         except (KeyError, ValueError) as e:
-            sys.exit(f'error: {e}')
+            raise RescoreError(str(e).strip('"')) from None
     if not weights:
-        sys.exit('this file carries no saved weights: pass --weights, e.g. vcr=0.1 ffp=0.8 '
-                 'prp=1')
+        raise RescoreError(f'{args.frame_scores[0]} carries no saved weights: pass --weights, '
+                           'e.g. vcr=0.1 ffp=0.8 prp=1')
+    fusion = scores.settings.get('fusion')
+    if args.fusion:
+        fusion = parse_normalizer(args.fusion)
+        from vadkit.evaluation.fusions import build_score_fusion
+        try:
+            build_score_fusion(fusion)
+        except (KeyError, ValueError, FileNotFoundError) as e:
+            raise RescoreError(f'--fusion {args.fusion!r}: {str(e).strip(chr(34))}') from None
     if args.score_names == ['none']:
         alone = []
     elif not args.score_names or args.score_names == ['all']:
@@ -78,9 +101,9 @@ def main(argv=None) -> dict:
     else:
         alone = args.score_names
     try:
-        ev = scores.evaluate(weights, default, overrides, score_names=alone)
+        ev = scores.evaluate(weights, default, overrides, score_names=alone, fusion=fusion)
     except (KeyError, ValueError) as e:
-        sys.exit(f'error: {e}')
+        raise RescoreError(str(e).strip('"')) from None
 
     if len(runs) > 1:
         print(f'ensemble of {len(runs)} runs: each score normalised per video in each run, '
@@ -88,6 +111,8 @@ def main(argv=None) -> dict:
     print(f'frame scores: {" ".join(args.frame_scores)} ({len(scores.video_names)} videos; scores '
           f'{", ".join(scores.score_names)})')
     print('weights (alphas): ' + ', '.join(f'{k}={v:g}' for k, v in weights.items()))
+    if fusion is not None:
+        print(f'fusion: {fusion}')
     print('normalizers (per video, before fusion):')
     print('\n'.join(describe_normalizers(list(dict.fromkeys(list(weights) + alone)),
                                          default, overrides)))
@@ -118,7 +143,7 @@ def main(argv=None) -> dict:
                   f'{int(scores.labels[i].sum()):>6} anomalous  AUROC {pct(auc):>6}  {note}')
 
     no_options = not any([args.weights, args.normalizer, args.normalizer_for,
-                          args.smooth is not None, args.stats_file])
+                          args.smooth is not None, args.stats_file, args.fusion])
     first = args.frame_scores[0]
     folder = first if osp.isdir(first) else osp.dirname(osp.abspath(first))
     saved_metrics = osp.join(folder, 'metrics.json')
@@ -130,6 +155,8 @@ def main(argv=None) -> dict:
 
     if args.out_dir:
         scores.settings = dict(score_weights=weights, normalizer=default, normalizers=overrides)
+        if fusion is not None:
+            scores.settings['fusion'] = fusion
         files = scores.save(args.out_dir, scores.evaluate(weights, default, overrides))
         with open(osp.join(args.out_dir, 'metrics.json'), 'w') as f:
             json.dump(dict(m, each_score_alone=table, settings=scores.settings,

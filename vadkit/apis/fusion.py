@@ -22,6 +22,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 
 from vadkit.evaluation.functional.scoring import fuse_scores
+from vadkit.evaluation.fusions import build_score_fusion
 from vadkit.registry import METRICS, SCORE_NORMALIZERS
 
 CAUSAL_NORMS = ('calibration', 'running')
@@ -57,6 +58,8 @@ class OfflineFusion:
         self.weights: Dict[str, float] = dict(self.metric.score_weights)
         self.normalizer_cfg = getattr(self.metric, 'normalizer_cfg', None)
         self.normalizer_cfgs = dict(getattr(self.metric, 'normalizer_cfgs', {}) or {})
+        fusion_cfg = getattr(self.metric, 'fusion_cfg', None)
+        self.fusion = None if fusion_cfg is None else build_score_fusion(fusion_cfg)
 
     def normalizer(self, name: str):
         """The metric's normalizer of score ``name``."""
@@ -80,7 +83,7 @@ class OfflineFusion:
         """Combined scores and every score normalized, for one video's scored frames."""
         self.check_names(list(raw))
         normalizers = {n: self.normalizer(n) for n in raw}
-        fused = fuse_scores(raw, self.weights, normalizers)
+        fused = fuse_scores(raw, self.weights, normalizers, self.fusion)
         normalized = {n: np.asarray(normalizers[n](raw[n]), dtype=np.float64) for n in raw}
         return np.asarray(fused['combined'], dtype=np.float64), normalized
 

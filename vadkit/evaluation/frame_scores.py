@@ -27,6 +27,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 import numpy as np
 
 from .functional.scoring import FrameEvaluation, evaluate_frame_scores
+from .fusions.score_fusions import build_score_fusion
 from .normalizers.builder import build_score_normalizers
 
 FORMAT_VERSION = 2
@@ -44,7 +45,8 @@ class FrameScores:
         labels: 0/1 labels of those frames.
         raw: ``{score name: raw scores}`` of each video.
         score_names: All score names, in the model's order.
-        settings: ``score_weights``, ``normalizer`` and ``normalizers`` of the run.
+        settings: ``score_weights``, ``normalizer`` and ``normalizers`` of the run (and
+            ``fusion`` where the run set one).
         num_frames: Total frames of each video (``None`` if unknown).
     """
     video_idx: List[int]
@@ -143,9 +145,11 @@ class FrameScores:
     def evaluate(self, weights: Optional[Mapping[str, float]] = None,
                  normalizer: Optional[Mapping] = None,
                  normalizers: Optional[Mapping] = None,
-                 score_names: Optional[Sequence[str]] = None) -> FrameEvaluation:
+                 score_names: Optional[Sequence[str]] = None,
+                 fusion: Optional[Mapping] = None) -> FrameEvaluation:
         """:func:`evaluate_frame_scores` of these scores; every ``None`` argument takes the
-        run's saved setting (so ``evaluate()`` reproduces the run's metrics)."""
+        run's saved setting (so ``evaluate()`` reproduces the run's metrics). ``fusion`` is
+        a ``SCORE_FUSIONS`` config; the saved one, else the weighted sum."""
         if weights is None:
             weights = self.settings.get('score_weights')
             if not weights:
@@ -157,7 +161,10 @@ class FrameScores:
             raise KeyError(f'unknown score name(s) {unknown}: these frame scores have '
                            f'{self.score_names}')
         built = self.normalizers(normalizer, normalizers)
-        return evaluate_frame_scores(self.raw, self.labels, weights, built, score_names)
+        fusion = fusion if fusion is not None else self.settings.get('fusion')
+        return evaluate_frame_scores(self.raw, self.labels, weights, built, score_names,
+                                     fusion=None if fusion is None else
+                                     build_score_fusion(fusion))
 
     def select(self, positions: Sequence[int]) -> 'FrameScores':
         """The videos at ``positions`` (list positions, not dataset indices)."""

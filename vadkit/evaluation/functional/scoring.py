@@ -26,6 +26,8 @@ import numpy as np
 from .auroc import average_precision, equal_error_rate, macro_auroc, micro_auroc
 
 Normalizer = Callable[[np.ndarray], np.ndarray]
+#: ``(rescaled scores of one video by name, weights) -> fused score``; ``None``: Eq. 15.
+Fusion = Callable[[Mapping[str, np.ndarray], Mapping[str, float]], np.ndarray]
 
 
 def weighted_sum(scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
@@ -37,16 +39,25 @@ def weighted_sum(scores: Mapping[str, np.ndarray], weights: Mapping[str, float])
     return np.asarray(sum(weights[n] * scores[n] for n in weights), dtype=np.float64)
 
 
+def _fused(normalized: Mapping[str, np.ndarray], weights: Mapping[str, float],
+           fusion: Optional[Fusion]) -> np.ndarray:
+    if fusion is None:
+        return weighted_sum(normalized, weights)
+    return np.asarray(fusion(normalized, weights), dtype=np.float64)
+
+
 def fuse_scores(raw: Mapping[str, np.ndarray], weights: Mapping[str, float],
-                normalizers: Mapping[str, Normalizer]) -> Dict[str, object]:
-    """Rescale each weighted score of one video and sum them (paper Eq. 15).
+                normalizers: Mapping[str, Normalizer],
+                fusion: Optional[Fusion] = None) -> Dict[str, object]:
+    """Rescale each weighted score of one video and fuse them (``fusion``; default the
+    weighted sum of paper Eq. 15).
 
     Returns ``dict(normalized={name: array}, combined=array)``; ``normalized`` holds the
     weighted scores only.
     """
     normalized = {name: np.asarray(normalizers[name](raw[name]), dtype=np.float64)
                   for name in weights}
-    return dict(normalized=normalized, combined=weighted_sum(normalized, weights))
+    return dict(normalized=normalized, combined=_fused(normalized, weights, fusion))
 
 
 @dataclass
@@ -114,7 +125,8 @@ def evaluate_frame_scores(raw: Sequence[Mapping[str, np.ndarray]],
                           labels: Sequence[np.ndarray],
                           weights: Mapping[str, float],
                           normalizers: Union[Normalizer, Mapping[str, Normalizer]],
-                          score_names: Optional[Sequence[str]] = None) -> FrameEvaluation:
+                          score_names: Optional[Sequence[str]] = None,
+                          fusion: Optional[Fusion] = None) -> FrameEvaluation:
     """Rescale, fuse and evaluate the raw frame scores of a test set.
 
     Args:
@@ -127,6 +139,8 @@ def evaluate_frame_scores(raw: Sequence[Mapping[str, np.ndarray]],
             normalizers, e.g. from :func:`vadkit.evaluation.build_score_normalizers`).
         score_names: Scores to rescale and report on their own (``<name>_micro_auroc``);
             default: every score of the first video.
+        fusion: How a video's rescaled scores become one (a built
+            ``SCORE_FUSIONS`` component); ``None``: the weighted sum (Eq. 15).
 
     Returns:
         A :class:`FrameEvaluation`; its ``metrics`` are what the metric logs.
@@ -152,7 +166,7 @@ def evaluate_frame_scores(raw: Sequence[Mapping[str, np.ndarray]],
         norm = {n: np.asarray(normalizers[n](np.asarray(video[n], dtype=np.float64)),
                               dtype=np.float64) for n in needed}
         normalized.append(norm)
-        combined.append(weighted_sum(norm, weights))
+        combined.append(_fused(norm, weights, fusion))
     labels = [np.asarray(y).astype(np.int64) for y in labels]
 
     metrics, macro = frame_metrics(combined, labels)

@@ -8,6 +8,7 @@ from vadkit.registry import METRICS, SCORE_NORMALIZERS
 
 from ..frame_scores import FrameScores
 from ..functional.scoring import fuse_scores  # noqa: F401  (public name, kept here)
+from ..fusions.score_fusions import build_score_fusion
 from ..normalizers.builder import normalizer_config
 
 
@@ -42,6 +43,9 @@ class FrameAUROCMetric(BaseMetric):
             ``micro_auroc_<label>``. A config that smooths its scores, for instance,
             keeps the paper's plain min-max figure beside its own with
             ``dict(paper=dict(type='MinMaxNormalizer'))``.
+        fusion: How each video's rescaled scores become one, a ``SCORE_FUSIONS`` config
+            (``RankFusion``, ``MedianFusion``, ``CappedWeightedSum``,
+            ``StabilityWeightedSum``); ``None``: the weighted sum of the paper (Eq. 15).
     """
 
     default_prefix = ''
@@ -52,6 +56,7 @@ class FrameAUROCMetric(BaseMetric):
                  normalizers: Optional[Dict[str, dict]] = None,
                  output_dir: Optional[str] = None,
                  compare_normalizers: Optional[Dict[str, dict]] = None,
+                 fusion: Optional[dict] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -68,6 +73,9 @@ class FrameAUROCMetric(BaseMetric):
                 raise ValueError(f'compare_normalizers[{label!r}] must be a normalizer config '
                                  f"such as dict(type='MinMaxNormalizer'), got {cfg!r}")
             SCORE_NORMALIZERS.build(cfg)  # an unknown type fails here, not after testing
+        self.fusion_cfg = dict(fusion) if fusion is not None else None
+        if self.fusion_cfg is not None:
+            build_score_fusion(self.fusion_cfg)  # an unknown type fails here
         # the last evaluation, for hooks that show it (e.g. ScoreCurvesHook)
         self.last_frame_scores: Optional[FrameScores] = None
         self.last_evaluation = None
@@ -75,8 +83,12 @@ class FrameAUROCMetric(BaseMetric):
     @property
     def settings(self) -> dict:
         """What a re-scoring needs to reproduce this metric (saved in the npz)."""
-        return dict(score_weights=self.score_weights, normalizer=dict(self.normalizer_cfg),
-                    normalizers={k: dict(v) for k, v in self.normalizer_cfgs.items()})
+        settings = dict(score_weights=self.score_weights,
+                        normalizer=dict(self.normalizer_cfg),
+                        normalizers={k: dict(v) for k, v in self.normalizer_cfgs.items()})
+        if self.fusion_cfg is not None:
+            settings['fusion'] = dict(self.fusion_cfg)
+        return settings
 
     def build_normalizer(self, name: str):
         """The normalizer of score ``name``: its override, else the default."""
