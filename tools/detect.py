@@ -9,9 +9,14 @@ Streaming (--stream): INPUT is a camera index (0), an RTSP/HTTP URL, or a file r
 stream; frames are scored as they arrive with causal normalization, and each event is
 printed (one JSON line) and appended to events.jsonl as soon as it closes.
 
+With --report, OUT_DIR/report.html (or the given path) is one self-contained page of the
+run: summary, every video's curves with threshold, events and ground truth (--labels), the
+frames and error heat maps around the events, sortable tables (docs/report.md).
+
 Examples:
     python tools/detect.py CONFIG CKPT site.mp4 --out-dir outputs/detect --video-out
     python tools/detect.py CONFIG CKPT videos/ --mode causal --percentile 99.5
+    python tools/detect.py CONFIG CKPT videos/ --labels gt/ --report
     python tools/detect.py CONFIG CKPT rtsp://cam/stream --stream --out-dir outputs/live
 """
 import argparse
@@ -66,6 +71,12 @@ def parse_args(argv=None):
     p.add_argument('--labels', metavar='FILE',
                    help='ground truth shaded in scores.png: per-frame 0/1 (.npy, .csv/.txt) or '
                    'start,end intervals (.csv/.txt/.json); a folder: one <video>.<ext> a video')
+    p.add_argument('--report', nargs='?', const='', metavar='PATH',
+                   help='also write a self-contained HTML report of the run (default path: '
+                   'OUT_DIR/report.html)')
+    p.add_argument('--report-max-events', type=whole_number(1, 'events'), default=60,
+                   help='the report embeds the frames of at most this many events (the '
+                   'highest peaks)')
     p.add_argument('--batch-size', type=whole_number(1, 'windows'),
                    help='windows per forward pass (default: the test dataloader\'s)')
     p.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
@@ -136,7 +147,8 @@ def ground_truth(args, result):
     return read_frame_labels(path, result.num_frames, result.name)
 
 
-def run_offline(args, det, inputs) -> list:
+def run_offline(args, det, inputs, reported=None) -> list:
+    """Score every input; with ``reported`` (a list), add each scored video to it."""
     from vadkit.apis import InputError, open_source, plot_scores, write_annotated_video
     from vadkit.datasets import FrameDecodeError
     used, summary = set(), []
@@ -151,14 +163,18 @@ def run_offline(args, det, inputs) -> list:
             summary.append(dict(input=str(inp), error=str(e)))
             continue
         out = unique_dir(args.out_dir, result.name, used)
+        labels = ground_truth(args, result)
         files = dict(csv=result.save_csv(osp.join(out, 'scores.csv')),
                      json=result.save_json(osp.join(out, 'scores.json')),
                      events=result.save_events(osp.join(out, 'events.json')))
         if not args.no_plot:
-            files['plot'] = plot_scores(result, osp.join(out, 'scores.png'),
-                                        labels=ground_truth(args, result))
+            files['plot'] = plot_scores(result, osp.join(out, 'scores.png'), labels=labels)
         if args.video_out:
             files['video'] = write_annotated_video(result, src, osp.join(out, 'annotated.mp4'))
+            result.heatmaps = None  # written: a report keeps only the frames it shows
+        if reported is not None:
+            from vadkit.visualization.report.detect_run import DetectedVideo
+            reported.append(DetectedVideo(osp.basename(out), src.location, result, labels))
         print(f'{result.name}: {result.num_frames} frames ({int(result.mask.sum())} scored), '
               f'{describe_events(result)}{frame_count_note(result)} -> {out}', flush=True)
         summary.append(dict(input=str(inp), **result.summary(), outputs=files,
@@ -166,7 +182,8 @@ def run_offline(args, det, inputs) -> list:
     return summary
 
 
-def run_stream(args, det, inp) -> list:
+def run_stream(args, det, inp, reported=None) -> list:
+    """Score one stream; with ``reported`` (a list), add it and its kept frames."""
     from vadkit.apis import InputError, StreamingVideoWriter, open_source, plot_scores
     from vadkit.apis.results import ScoreCsvWriter
     from vadkit.apis.streaming import StreamRecorder
@@ -183,8 +200,12 @@ def run_stream(args, det, inp) -> list:
         events_log.write(line + '\n')
         events_log.flush()
 
-    sd = det.streaming(on_event=on_event, heatmaps=args.video_out)
+    sd = det.streaming(on_event=on_event, heatmaps=args.video_out or reported is not None)
     recorder = StreamRecorder(sd)
+    keeper = None
+    if reported is not None:
+        from vadkit.visualization.report.detect_frames import StreamFrameKeeper
+        keeper = StreamFrameKeeper(osp.basename(out), det.merge_gap, args.report_max_events)
     video = (StreamingVideoWriter(osp.join(out, 'annotated.mp4'), src.fps, sd.threshold,
                                   name=src.name) if args.video_out else None)
     csv_path = osp.join(out, 'scores.csv')
@@ -201,6 +222,8 @@ def run_stream(args, det, inp) -> list:
         try:
             for raw, fs in frames:
                 recorder.add(fs)
+                if keeper is not None:
+                    keeper.add(raw, fs)
                 if fs.raw:
                     rows = rows or ScoreCsvWriter(f, list(fs.raw))
                     rows.row(fs.frame, fs.time, True, fs.raw, fs.normalized, fs.score,
@@ -226,15 +249,60 @@ def run_stream(args, det, inp) -> list:
     result.save_events(osp.join(out, 'events.json'))
     files = dict(csv=csv_path, events=osp.join(out, 'events.json'),
                  events_log=osp.join(out, 'events.jsonl'))
+    labels = ground_truth(args, result)
     if not args.no_plot:
-        files['plot'] = plot_scores(result, osp.join(out, 'scores.png'),
-                                    labels=ground_truth(args, result))
+        files['plot'] = plot_scores(result, osp.join(out, 'scores.png'), labels=labels)
+    if keeper is not None:
+        from vadkit.visualization.report.detect_run import DetectedVideo
+        reported.append(DetectedVideo(osp.basename(out), src.location, result, labels))
+        reported.thumbnails = keeper.finish(sd.final_events)
     if video is not None:
         files['video'] = video.path
     print(f'{src.name}: {n} frames, {describe_events(result)}{frame_count_note(result)} '
           f'-> {out}', flush=True)
     return [dict(input=str(inp), **result.summary(), outputs=files,
                  events=[e.to_dict() for e in result.events])]
+
+
+class ReportedVideos(list):
+    """The videos a report shows (:class:`DetectedVideo`), and a stream's kept frames."""
+    thumbnails = None
+
+
+def check_report_path(path: str) -> None:
+    """Refuse, before any scoring, a --report PATH that cannot be written."""
+    from vadkit.apis import InputError
+    folder = path if osp.isdir(path) else osp.dirname(osp.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise InputError(f'--report {path}: cannot make its folder {folder} ({e.strerror}); '
+                         'give a writable file path or folder') from None
+    if not os.access(folder, os.W_OK):
+        raise InputError(f'--report {path}: the folder {folder} is not writable; give a '
+                         'writable file path or folder')
+
+
+def write_report(args, det, reported) -> str:
+    """The run's HTML report (--report), with the frames around its events."""
+    from vadkit.visualization.report.detect_frames import offline_thumbnails
+    from vadkit.visualization.report.detect_run import write_detect_report
+    thumbs = reported.thumbnails
+    if thumbs is None:
+        thumbs = offline_thumbnails(det, [(v.name, v.location, v.result) for v in reported],
+                                    args.report_max_events)
+    threshold = reported[0].result.threshold if args.stream and reported else det.threshold
+    source = (reported[0].result.threshold_source if args.stream and reported
+              else det.threshold_source)
+    path = write_detect_report(
+        args.report or args.out_dir, reported, thumbs, threshold=threshold,
+        threshold_source=source, min_event_frames=det.min_event_frames,
+        merge_gap=det.merge_gap, mode='stream' if args.stream else det.mode,
+        inputs=str(args.input), config=args.config, checkpoint=args.checkpoint,
+        labels=args.labels)
+    print(f'report: {path} ({osp.getsize(path) / 1e6:.2f} MB); open it in a browser',
+          flush=True)
+    return path
 
 
 def main(argv=None):
@@ -244,6 +312,8 @@ def main(argv=None):
     mode = 'causal' if args.stream else args.mode
     if args.labels and not osp.exists(args.labels):
         raise InputError(f'--labels {args.labels}: no such file or folder')
+    if args.report:
+        check_report_path(args.report)
     try:
         det = AnomalyDetector(args.config, args.checkpoint, args.device, mode=mode,
                               threshold=args.threshold, percentile=args.percentile,
@@ -270,10 +340,11 @@ def main(argv=None):
         print('note: no calibration file and no --threshold: scores only, no events. Run '
               f'tools/calibrate.py {args.config} {args.checkpoint}', file=sys.stderr)
     from vadkit.datasets.layouts.video_files import plain_video_warnings
+    reported = ReportedVideos() if args.report is not None else None
     try:
         with plain_video_warnings():
-            summary = run_stream(args, det, inputs[0]) if args.stream else run_offline(
-                args, det, inputs)
+            summary = run_stream(args, det, inputs[0], reported) if args.stream else \
+                run_offline(args, det, inputs, reported)
     except ValueError as e:
         if isinstance(e, VadkitError):
             raise
@@ -282,6 +353,8 @@ def main(argv=None):
         json.dump(dict(config=args.config, checkpoint=args.checkpoint,
                        mode='stream' if args.stream else det.mode, threshold=det.threshold,
                        threshold_source=det.threshold_source, videos=summary), f, indent=1)
+    if reported:
+        write_report(args, det, reported)
     failed = [s for s in summary if 'error' in s]
     if failed:
         raise InputError(f'{len(failed)} of {len(summary)} input(s) could not be '

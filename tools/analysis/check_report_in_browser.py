@@ -1,15 +1,19 @@
-"""Open a test-run report in headless Chromium and check that its script drew every curve.
+"""Open a report (of a test run, or of tools/detect.py --report) in headless Chromium and
+check that its script drew every curve.
 
     python tools/analysis/check_report_in_browser.py RUN_DIR/report.html
+    python tools/analysis/check_report_in_browser.py DETECT_OUT_DIR
     python tools/analysis/check_report_in_browser.py report.html --screenshots docs/images
 
-The DOM after the page's script has run must hold one fused-score ``<path>`` per video (and
-one threshold line per video when the report has a threshold). With ``--screenshots`` it
+The DOM after the page's script has run must hold one fused-score ``<path>`` per video with
+one point per scored frame, one threshold line per video when the report has a threshold,
+and one shaded ground-truth band per run of labelled anomalous frames. With ``--screenshots`` it
 also saves ``report_summary.png`` (the top of the page) and ``report_video.png`` (one video's
 curves, with the frames of its first event shown as a click on that event shows them).
 Needs a Chromium binary (``apt-get install chromium``); nothing else in vadkit does.
 """
 import argparse
+import json
 import os
 import os.path as osp
 import re
@@ -53,12 +57,51 @@ def dump_dom(browser: str, html: str) -> str:
     return run_browser(browser, ['--dump-dom', 'file://' + osp.abspath(html)])
 
 
+def page_data(page: str) -> dict:
+    """The data the page's script draws from."""
+    m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page,
+                  re.S)
+    return json.loads(m.group(1)) if m else {}
+
+
+def truth_runs(video: dict) -> int:
+    """Runs of consecutive labelled anomalous frames (one shaded band each)."""
+    runs, prev = 0, None
+    for f, y in zip(video['frames'], video['labels']):
+        if y and not (prev is not None and prev == f - 1):
+            runs += 1
+        prev = f if y else None
+    return runs
+
+
+def check_points(dom: str, data: dict) -> list:
+    """Problems found: a fused curve with another number of points than scored frames."""
+    problems = []
+    for tag in re.findall(r'<path[^>]*class="curve fused"[^>]*>', dom):
+        video = re.search(r'data-video="(\d+)"', tag)
+        d = re.search(r' d="([^"]*)"', tag)
+        if not video or not d or not data.get('videos'):
+            continue
+        v = data['videos'][int(video.group(1))]
+        want = sum(1 for s in v['fused'] if s is not None)
+        points = len(re.findall(r'[ML]', d.group(1)))
+        if points != want:
+            problems.append(f'video section {video.group(1)}: its fused curve has {points} '
+                            f'points for {want} scored frames')
+    want = sum(truth_runs(v) for v in data.get('videos', []))
+    bands = len(re.findall(r'<rect[^>]*class="truth"', dom))
+    if bands != want:
+        problems.append(f'{bands} ground-truth bands drawn for {want} labelled runs')
+    return problems
+
+
 def check_curves(dom: str, page: str) -> list:
-    """Problems found: a video section without its drawn fused curve (or threshold)."""
+    """Problems found: a video section without its drawn fused curve (or threshold), a curve
+    without a point a scored frame, ground truth not shaded."""
     videos = sorted(set(re.findall(r'<section class="video" id="video-(\d+)"', page)), key=int)
     drawn = re.findall(r'<path[^>]*class="curve fused"[^>]*data-video="(\d+)"', dom)
     drawn += re.findall(r'<path[^>]*data-video="(\d+)"[^>]*class="curve fused"', dom)
-    problems = []
+    problems = check_points(dom, page_data(page))
     if not videos:
         problems.append('the report has no video section')
     for v in videos:
@@ -109,7 +152,8 @@ def main() -> int:
         print(f'FAIL: {p}')
     if not problems:
         n = len(set(re.findall(r'<section class="video" id="video-(\d+)"', page)))
-        print(f'OK: {n} videos, each with its fused curve drawn ({osp.basename(browser)})')
+        print(f'OK: {n} videos, each with its fused curve drawn, one point a scored frame, '
+              f'ground truth shaded ({osp.basename(browser)})')
     if args.screenshots:
         os.makedirs(args.screenshots, exist_ok=True)
         summary = osp.join(args.screenshots, 'report_summary.png')

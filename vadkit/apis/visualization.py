@@ -14,6 +14,7 @@ import numpy as np
 
 RED, WHITE, YELLOW = (40, 40, 230), (240, 240, 240), (0, 220, 255)  # BGR
 PANEL_HEIGHT = 110
+EVENT_COLOR = '#ff9f1c'  # the HTML report's event bars
 #: Error magnitude (in [-1, 1] pixel units) shown at full colour in heat maps.
 HEATMAP_FULL_SCALE = 0.5
 
@@ -30,7 +31,9 @@ def plot_scores(result, path: str, labels: Optional[Sequence[int]] = None,
                 title: Optional[str] = None) -> str:
     """Save a PNG of ``result``'s scores: the combined score with the threshold and the
     events shaded, and below it each task's score on its own 0-1 scale. ``labels`` (0/1 a
-    frame, if known) are shaded green in both panels. The combined score's axis is
+    frame, if known) are shaded red in both panels. The colours are those of the test
+    plots and the HTML report: fused score black, each task its ``TASK_COLORS`` colour,
+    events orange. The combined score's axis is
     :func:`~vadkit.apis.plot_scales.robust_ylim`'s: values above it are marked, not drawn."""
     fig = scores_figure(result, labels, title)
     fig.savefig(path)
@@ -42,6 +45,8 @@ def scores_figure(result, labels: Optional[Sequence[int]] = None, title: Optiona
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from vadkit.visualization.score_plots import TASK_COLORS
+
     from .plot_scales import display_scaled, robust_ylim
 
     fig = Figure(figsize=(11, 5), dpi=100)
@@ -51,23 +56,23 @@ def scores_figure(result, labels: Optional[Sequence[int]] = None, title: Optiona
     if labels is not None:
         for k, (s, e) in enumerate(_runs(np.asarray(labels).astype(bool))):
             for a in (ax, ax2):
-                a.axvspan(s / result.fps, (e + 1) / result.fps, color='tab:green', alpha=0.15,
+                a.axvspan(s / result.fps, (e + 1) / result.fps, color='red', alpha=0.15,
                           lw=0, gid='ground_truth',
                           label='ground truth' if k == 0 and a is ax else None)
     bottom, top = robust_ylim(result.scores, result.threshold)
-    ax.plot(t, result.scores, color='tab:blue', lw=1.2, label='anomaly score')
+    ax.plot(t, result.scores, color='black', lw=1.2, label='anomaly score')
     with np.errstate(invalid='ignore'):
         above = result.scores > top
     if above.any():
         ax.plot(t[above], np.full(int(above.sum()), top), ls='none', marker='^', ms=3,
-                color='tab:blue', clip_on=False,
+                color='black', clip_on=False,
                 label=f'{int(above.sum())} frame(s) above the axis (max '
                 f'{np.nanmax(result.scores):.3g})')
     if result.threshold is not None:
         ax.axhline(result.threshold, color='tab:red', ls='--', lw=1,
                    label=f'threshold {result.threshold:.3g}')
     for k, e in enumerate(result.events):
-        ax.axvspan(e.start_time, e.end_time, color='tab:red', alpha=0.2,
+        ax.axvspan(e.start_time, e.end_time, color=EVENT_COLOR, alpha=0.3,
                    label='events' if k == 0 else None)
     ax.set_ylim(bottom, top)
     ax.set_ylabel('combined score')
@@ -76,7 +81,7 @@ def scores_figure(result, labels: Optional[Sequence[int]] = None, title: Optiona
     ax.grid(alpha=0.3)
     for n, v in result.normalized.items():
         w = result.score_weights.get(n)
-        ax2.plot(t, display_scaled(v), lw=0.9,
+        ax2.plot(t, display_scaled(v), lw=0.9, color=TASK_COLORS.get(n.split('.')[0]),
                  label=f'{n}' + (f' (x{w:g})' if w is not None else ''))
     ax2.set_ylim(-0.08, 1.08)
     ax2.set_ylabel('each task\n(1-99th pct. -> 0-1)', fontsize=8)

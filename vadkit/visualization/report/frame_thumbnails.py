@@ -19,8 +19,10 @@ PEAK_OFFSETS = (-6, -3, 0, 3, 6)
 
 @dataclass
 class Thumbnails:
-    """``{video name: {frame index: data URI}}``, or why there are none."""
+    """``{video name: {frame index: data URI}}``, or why there are none; ``heatmaps`` the
+    same frames with the model's error heat map over them (when a model scored them)."""
     images: Dict[str, Dict[int, str]] = field(default_factory=dict)
+    heatmaps: Dict[str, Dict[int, str]] = field(default_factory=dict)
     note: str = ''
 
     @property

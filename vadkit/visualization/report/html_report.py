@@ -1,5 +1,7 @@
-"""Write a test run's report: one self-contained HTML file (inline script and style, no
-network, opens from ``file://``), built from the run's saved files."""
+"""Write a report: one self-contained HTML file (inline script and style, no network, opens
+from ``file://``). One renderer for every kind of run: a test run's saved files
+(:func:`write_report`) and a detection run (:mod:`.detect_run`) are both adapted to the dict
+of :func:`~.report_data.build_report_data`, which the page draws."""
 import json
 import math
 import os
@@ -41,6 +43,7 @@ def render_html(data: dict) -> str:
     index = {v['name']: i for i, v in enumerate(data['videos'])}
     parts = {
         '__TITLE__': escape(data['title']),
+        '__INTRO__': escape(data.get('intro', '')),
         '__SUMMARY__': summary_section(data),
         '__VIDEO_TABLE__': video_table(data['videos'], data['score_names']),
         '__EVENT_TABLE__': event_table(data['events'], index),
@@ -90,7 +93,12 @@ def write_report(run_dir: str, out: Optional[str] = None, threshold: Optional[fl
                   if with_frames else Thumbnails(note='frames are not embedded (--no-frames)'))
     data = build_report_data(run, choice, events, thumbnails,
                              {'min_event_frames': min_event_frames, 'merge_gap': merge_gap})
-    out = out or osp.join(run_dir, REPORT_NAME)
+    return save_page(data, out or osp.join(run_dir, REPORT_NAME))
+
+
+def save_page(data: dict, out: str) -> str:
+    """Render ``data`` and write it to ``out`` (a folder: ``out/report.html``) at once (a
+    reader never sees half a page); returns the file's path."""
     if osp.isdir(out):
         out = osp.join(out, REPORT_NAME)
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)

@@ -64,10 +64,11 @@ def metrics_table(metrics: dict, score_names: Sequence[str]) -> str:
 
 
 def summary_section(data: dict) -> str:
-    """Run, config, checkpoint, data, scores, normaliser settings and machine."""
+    """Run, config, checkpoint, data, scores, normaliser settings and machine (a detection
+    run brings its own first rows: ``summary_rows``, ``(label, HTML)`` pairs)."""
     cfg, t, thr = data['config'], data['totals'], data['threshold']
     settings = data['settings']
-    run_rows = [
+    run_rows = [tuple(r) for r in data['summary_rows']] if data.get('summary_rows') else [
         ('run folder', f'<code>{escape(data["run_dir"])}</code>'),
         ('config', f'<code>{escape(str(cfg.get("config") or "not found"))}</code>'),
         ('checkpoint', f'<code>{escape(str(cfg.get("checkpoint") or "not recorded"))}</code>'),
@@ -78,7 +79,7 @@ def summary_section(data: dict) -> str:
         ('score weights', f'<code>{escape(json.dumps(settings.get("score_weights")))}</code>'),
         ('normalizer', f'<code>{escape(json.dumps(settings.get("normalizer")))}</code>'),
     ]
-    if settings.get('normalizers'):
+    if settings.get('normalizers') and not data.get('summary_rows'):
         run_rows.append(('per-score normalizers',
                          f'<code>{escape(json.dumps(settings["normalizers"]))}</code>'))
     value = thr['value']
@@ -94,12 +95,14 @@ def summary_section(data: dict) -> str:
     machine = data['machine']
     machine_html = definition_list((k, escape(_fmt(v))) for k, v in machine.items()) \
         if machine else '<p class="note">No machine.json in the run folder.</p>'
+    metrics_html = (f'<h3>Metrics</h3>{metrics_table(data["metrics"], data["score_names"])}'
+                    if data.get('kind', 'test') == 'test' or data['metrics'] else '')
     config_text = cfg.get('config_text')
     config_html = (f'<details><summary>config copy ({escape(str(cfg.get("config")))})'
                    f'</summary><pre>{escape(config_text)}</pre></details>'
                    if config_text else '')
     return (f'<section id="summary"><h2>Summary</h2>{definition_list(run_rows)}'
-            f'<h3>Metrics</h3>{metrics_table(data["metrics"], data["score_names"])}'
+            f'{metrics_html}'
             f'<h3>Machine</h3>{machine_html}{config_html}</section>')
 
 

@@ -2,7 +2,11 @@
 
 The page's script draws from this dict alone: the run summary, each video's curves (frame
 indices, labels, fused and per-task normalised scores, rounded to keep the file small), the
-per-video and per-event tables, and the embedded thumbnails.
+per-video and per-event tables, and the embedded thumbnails (with error heat maps when the
+run had a model at hand). A test run (:class:`~.run_files.TestRun`) and a detection run
+(:class:`~.detect_run.DetectRun`) both give it: ``videos``, ``score_names``, ``settings``,
+``metrics``, ``machine``, ``config_path``, ``run_dir`` and ``has_labels``; a detection run
+also its own ``title``, ``intro``, ``checkpoint`` and ``summary_rows``.
 """
 import os.path as osp
 import re
@@ -16,6 +20,23 @@ from .run_files import TestRun
 from .threshold_events import ScoreEvent, ThresholdChoice
 
 DIGITS = 4  # decimals of the curves: well below what a plot shows, and small on disk
+#: Colours of the scores without one in the PNG plots' ``TASK_COLORS`` (matplotlib's tab10).
+SPARE_COLORS = ('#9467bd', '#17becf', '#8c564b', '#e377c2', '#bcbd22', '#7f7f7f')
+TEST_INTRO = ('A self-contained report of a vadkit test run, built from its saved files. '
+              'Hover a curve for the frame\'s scores; click it, or an event, for the frame.')
+
+
+def task_colors(score_names: List[str]) -> Dict[str, str]:
+    """Each score's curve colour: the PNG plots' colour of its task (vcr blue, ffp green,
+    prp orange), so the page and the plots read alike; other scores get spare colours."""
+    from matplotlib.colors import to_hex
+
+    from vadkit.visualization.score_plots import TASK_COLORS
+    out, spare = {}, list(SPARE_COLORS)
+    for k, name in enumerate(score_names):
+        color = TASK_COLORS.get(name.split('.')[0])
+        out[name] = to_hex(color) if color else spare[k % len(spare)]
+    return out
 
 
 def _rounded(values: np.ndarray) -> List[Optional[float]]:
@@ -89,21 +110,29 @@ def build_report_data(run: TestRun, threshold: ThresholdChoice,
                       event_settings: dict) -> dict:
     """The dict the page draws (see the module docstring)."""
     details = config_details(run.config_path)
+    if getattr(run, 'checkpoint', None):
+        details['checkpoint'] = run.checkpoint
     videos = [video_entry(v, events.get(v.name, []), run.score_names) for v in run.videos]
     event_rows = [event_entry(v.name, k, e) for v in run.videos
                   for k, e in enumerate(events.get(v.name, []))]
     total = sum(v['scored_frames'] for v in videos)
     anomalous = sum(v['anomalous_frames'] for v in videos)
     hits = sum(1 for e in event_rows if e['anomalous_frames'] > 0)
+    score_names = [n for n in run.score_names if videos and n in videos[0]['tasks']]
     return {
-        'title': f'vadkit test report: {osp.basename(osp.normpath(run.run_dir))}',
+        'kind': getattr(run, 'kind', 'test'),
+        'title': getattr(run, 'title', None) or
+        f'vadkit test report: {osp.basename(osp.normpath(run.run_dir))}',
+        'intro': getattr(run, 'intro', None) or TEST_INTRO,
+        'summary_rows': getattr(run, 'summary_rows', None),
         'generated': time.strftime('%Y-%m-%d %H:%M:%S %Z'),
         'run_dir': osp.abspath(run.run_dir),
         'config': details,
         'metrics': run.metrics,
         'machine': run.machine,
         'settings': run.settings,
-        'score_names': [n for n in run.score_names if videos and n in videos[0]['tasks']],
+        'score_names': score_names,
+        'colors': task_colors(score_names),
         'has_labels': run.has_labels,
         'totals': {'videos': len(videos), 'scored_frames': total,
                    'anomalous_frames': anomalous, 'events': len(event_rows),
@@ -114,5 +143,7 @@ def build_report_data(run: TestRun, threshold: ThresholdChoice,
         'events': event_rows,
         'thumbnails': {v: {str(f): uri for f, uri in frames.items()}
                        for v, frames in thumbnails.images.items()},
+        'heatmaps': {v: {str(f): uri for f, uri in frames.items()}
+                     for v, frames in thumbnails.heatmaps.items()},
         'thumbnail_note': thumbnails.note,
     }
