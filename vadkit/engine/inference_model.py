@@ -15,6 +15,7 @@ from mmengine.model import is_model_wrapper
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.conv import _ConvNd, _ConvTransposeNd
+from torch.nn.utils import parametrize
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 __all__ = ['fold_batchnorm', 'inference_model']
@@ -30,8 +31,30 @@ def _layout_of(t: torch.Tensor) -> torch.memory_format:
     return torch.contiguous_format
 
 
+def _plain_conv_classes() -> Tuple[type, ...]:
+    """Convolutions whose ``forward`` convolves with ``weight`` and ``bias`` as stored:
+    torch's, vadkit's Gemm layers and mmcv's wrappers (``'Conv3d'``, ``'deconv3d'``)."""
+    from mmcv.cnn.bricks import wrappers
+
+    from vadkit.models.layers import GemmConv3d, GemmConvTranspose3d
+    return (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d,
+            nn.ConvTranspose3d, GemmConv3d, GemmConvTranspose3d, wrappers.Conv2d,
+            wrappers.Conv3d, wrappers.ConvTranspose2d, wrappers.ConvTranspose3d)
+
+
+def _plain_forward(conv: nn.Module) -> bool:
+    """Whether folding (which rescales ``weight``) keeps ``conv``'s function: not for a
+    layer that transforms its weight in ``forward`` (weight standardisation), in a forward
+    pre-hook (``weight_norm``) or by a parametrization. Those are left unfolded."""
+    owner = next(k for k in type(conv).__mro__ if 'forward' in vars(k))
+    return (owner in _plain_conv_classes() and not conv._forward_pre_hooks
+            and not parametrize.is_parametrized(conv))
+
+
 def _foldable(conv: nn.Module, bn: nn.Module) -> bool:
     if not isinstance(conv, _ConvNd) or not isinstance(bn, _BatchNorm):
+        return False
+    if not _plain_forward(conv):
         return False
     if bn.running_mean is None or bn.running_var is None or bn.num_features != (
             conv.out_channels):
@@ -46,8 +69,10 @@ def fold_batchnorm(model: nn.Module) -> Iterator[int]:
     ``nn.Sequential`` is one convolution with the BatchNorm folded into its weights, and
     the BatchNorm an identity; on exit the original modules are put back, untouched.
 
-    The model must be in eval mode (folding uses the running statistics). Yields the
-    number of folded pairs. The folded weights keep the memory layout of the originals.
+    Convolutions that transform their weight when they run (see :func:`_plain_forward`)
+    are left as they are. The model must be in eval mode (folding uses the running
+    statistics). Yields the number of folded pairs. The folded weights keep the memory
+    layout of the originals.
     """
     if any(m.training for m in model.modules() if isinstance(m, _BatchNorm)):
         raise RuntimeError('fold_batchnorm needs the model in eval mode (model.eval()): '

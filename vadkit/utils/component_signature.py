@@ -224,14 +224,21 @@ def check_arguments(cfg: dict, target: Callable, path: str, name: str,
     at ``path``: unknown keys (with the close matches), required arguments missing (except
     the ``injected`` ones the builder passes), and values of the wrong type or out of
     range (except ``skip_values``, checked elsewhere). ``extra`` keys are taken by the
-    builder itself."""
+    builder itself. A class may name the arguments it no longer takes in
+    ``REPLACED_ARGUMENTS`` (old key -> the replacement, ``{value}`` the value given)."""
     acc = accepted_arguments(target)
     injected, extra, skip = set(injected), set(extra), set(skip_values)
+    replaced = getattr(target, 'REPLACED_ARGUMENTS', None) or {}
     problems, suggested = [], set()
     for key, value in cfg.items():
         if key in ('type', '_scope_') or key in extra:
             continue
         if key not in acc.params:
+            if key in replaced:
+                problems.append(ConfigProblem(
+                    f'{path}.{key}', f'{name} no longer takes {key!r}; use '
+                    f'{replaced[key].format(value=value)} instead'))
+                continue
             if acc.open:
                 continue
             choices = [p for p in acc.params if p not in injected] + sorted(extra)

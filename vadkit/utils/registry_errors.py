@@ -88,6 +88,11 @@ def _explain_bad_argument(error: TypeError, cfg: Any, registry: Registry) -> Typ
     bad = match.group(1)
     if bad in params or bad not in cfg:
         return error
+    replaced = getattr(cls, 'REPLACED_ARGUMENTS', None) or {}
+    if bad in replaced:
+        return TypeError(f"config of '{obj_type}' ({registry.name} registry): '{bad}' is no "
+                         f"longer an argument; use {replaced[bad].format(value=cfg[bad])} "
+                         'instead')
     close = difflib.get_close_matches(bad, params, n=3, cutoff=0.5)
     hint = f'Did you mean: {", ".join(close)}? ' if close else ''
     return TypeError(f"config of '{obj_type}' ({registry.name} registry) has an unknown key "

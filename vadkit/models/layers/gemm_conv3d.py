@@ -35,6 +35,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from vadkit.registry import MODELS
 from vadkit.utils.cpu_share import sharing_cpu
 
 # Bytes of one gathered block of ``big`` (offsets x positions x channels, float32); bounds
@@ -206,6 +207,7 @@ class _WeightGradChoice:
         return conf
 
 
+@MODELS.register_module()
 class GemmConv3d(_WeightGradChoice, nn.Conv3d):
     """``nn.Conv3d`` with the GEMM weight gradient on channels-last CPU tensors."""
 
@@ -217,6 +219,7 @@ class GemmConv3d(_WeightGradChoice, nn.Conv3d):
         return super().forward(x)
 
 
+@MODELS.register_module()
 class GemmConvTranspose3d(_WeightGradChoice, nn.ConvTranspose3d):
     """``nn.ConvTranspose3d`` with the GEMM weight gradient on channels-last CPU tensors."""
 
