@@ -77,6 +77,14 @@ def test_default_grid_is_the_runs_alphas_search(tmp_path, capsys):
     assert result['paper_protocol']['micro_auroc'] == pytest.approx(best['micro_auroc'])
 
 
+def test_success_exits_0_with_the_table(tmp_path):
+    run = save_run(tmp_path / 'a', 0)
+    proc = subprocess.run([sys.executable, TOOL, run, '--grid', '0,1', '--splits', '1'],
+                          capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert 'HELD-OUT (honest)' in proc.stdout and 'Traceback' not in proc.stderr
+
+
 @pytest.mark.parametrize('argv, message', [
     (['missing.npz'], 'does not exist: run tools/test.py'),
     (['RUN', '--score-sets', 'vcr,nope'], "no score(s) ['nope']"),

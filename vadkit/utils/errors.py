@@ -29,9 +29,9 @@ def debug_requested(argv: Optional[list] = None) -> bool:
 
 
 def run_cli(main: Callable[[], Optional[int]]) -> None:
-    """Run a tool's ``main`` and exit: 0 on success, 2 with one clear line for a
-    :class:`VadkitError`, the traceback for anything else (and for user errors with
-    ``--debug``)."""
+    """Run a tool's ``main`` and exit: 0 on success (or the int ``main`` returns), 2 with
+    one clear line for a :class:`VadkitError`, the traceback for anything else (and for
+    user errors with ``--debug``)."""
     if '--debug' in sys.argv:
         sys.argv.remove('--debug')
         os.environ['VADKIT_DEBUG'] = '1'
@@ -45,4 +45,5 @@ def run_cli(main: Callable[[], Optional[int]]) -> None:
         if not debug_requested():
             print('(run again with --debug for the traceback)', file=sys.stderr)
         sys.exit(USER_ERROR_EXIT)
-    sys.exit(code or 0)
+    # tools' mains may return their results (for tests and notebooks): only an int is a status
+    sys.exit(code if isinstance(code, int) else 0)
