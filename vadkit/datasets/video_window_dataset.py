@@ -11,6 +11,7 @@ from vadkit.registry import DATASET_LAYOUTS, DATASETS
 
 from .dataset_errors import DatasetError
 from .frame_store import FrameStore, default_cache_dir
+from .transforms.clip_augmentation import check_augmentation_placement
 
 #: Window length and decode pipeline of a dataset config that gives none (detection on
 #: such a config uses them too).
@@ -50,6 +51,8 @@ class VideoWindowDataset(Dataset):
                  cache_dir: Optional[str] = 'auto',
                  window_stride: int = 1,
                  test_mode: bool = False) -> None:
+        check_augmentation_placement(pipeline, decode_pipeline, test_mode or split == 'test',
+                                     where=f'the {split} dataset')
         self.layout = DATASET_LAYOUTS.build(layout)
         self.split = split
         self.window_length = window_length

@@ -35,18 +35,27 @@ class PSE(BaseErrorMeasure):
 
 @ERROR_MEASURES.register_module()
 class BPE(BaseErrorMeasure):
-    """Blur pooled error: Gaussian low-pass then subsampling with ``stride`` (Eq. 11)."""
+    """Blur pooled error: Gaussian low-pass then subsampling with ``stride`` (Eq. 11).
 
-    def __init__(self, sigma: float = 1.0, kernel_size: int = 5, stride: int = 2) -> None:
+    ``padding`` is how the filter sees past the frame's border: ``'reflect'`` (default)
+    mirrors the error image, so an anomaly at the edge counts fully; ``'zeros'`` pads with
+    zero error, as the reference code (kornia's blur pool) does, which attenuates errors
+    within ``kernel_size // 2`` pixels of the border. Eq. 11 does not say.
+    """
+
+    def __init__(self, sigma: float = 1.0, kernel_size: int = 5, stride: int = 2,
+                 padding: str = 'reflect') -> None:
         self.sigma, self.kernel_size, self.stride = sigma, kernel_size, stride
+        self.padding = VF.check_padding(padding)
 
     def frame_error(self, pred: Tensor, target: Tensor) -> Tensor:
-        return VF.bpe(pred, target, self.sigma, self.kernel_size, self.stride)
+        return VF.bpe(pred, target, self.sigma, self.kernel_size, self.stride, self.padding)
 
     def frame_error_map(self, pred: Tensor, target: Tensor) -> Tensor:
         """The squared blur-pooled error image, subsampled by ``stride``; its sum divided by
         the full frame's ``C H W`` is the BPE."""
-        return VF.bpe_map(pred, target, self.sigma, self.kernel_size, self.stride)
+        return VF.bpe_map(pred, target, self.sigma, self.kernel_size, self.stride,
+                          self.padding)
 
 
 @ERROR_MEASURES.register_module()
