@@ -81,7 +81,7 @@ def test_bad_parameters_are_user_errors():
             ERROR_MEASURES.build(cfg)
 
 
-@pytest.mark.parametrize('measure', [dict(type='TopK', fraction=0.05),
+@pytest.mark.parametrize('measure', [dict(type='TopK', fraction=16 / 1024),
                                      dict(type='WorstRegion', block_size=8)])
 def test_as_a_loss_the_gradient_reaches_the_worst_pixels_only(measure):
     pred, target = spot(h=32, w=32, y=8, x=8, size=4, value=1.0)
