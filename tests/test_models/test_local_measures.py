@@ -110,7 +110,7 @@ def test_relative_to_normal_discounts_where_normal_error_is_high(tmp_path):
     path = write_stats(tmp_path / 's.npz', mean)
     rel = RelativeToNormal(stats_file=path, task='ffp')
     busy, _ = spot(y=4, x=4)
-    quiet, target = spot(y=20, x=30)
+    quiet, target = spot(y=20, x=36)                        # inside one 16 px block
     assert MSE()(busy, target).item() == pytest.approx(MSE()(quiet, target).item())
     assert rel(quiet, target).item() > 20 * rel(busy, target).item()
     # constant normal error c: the map is e / (1 + floor), the value MSE / (1 + floor)
