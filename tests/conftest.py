@@ -12,6 +12,7 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG, make_tiny
@@ -28,6 +29,33 @@ def trained_like_batchnorm(model: nn.Module) -> nn.Module:
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.normal_(0, 0.1)
     return model
+
+
+@pytest.fixture(scope='session')
+def torch_settings_at_start() -> tuple:
+    """Torch's process-wide settings when the session started."""
+    return (torch.are_deterministic_algorithms_enabled(),
+            torch.is_deterministic_algorithms_warn_only_enabled(), torch.get_num_threads())
+
+
+def _set_torch_settings(settings: tuple) -> None:
+    deterministic, warn_only, threads = settings
+    if (torch.are_deterministic_algorithms_enabled(),
+            torch.is_deterministic_algorithms_warn_only_enabled()) != (deterministic, warn_only):
+        torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def restore_torch_settings(torch_settings_at_start):
+    """Every test starts and ends with torch's settings of the session's start: an
+    in-process run of a deterministic config (also inside a module fixture) turns
+    deterministic algorithms on, and the CPU share and tools change the intra-op thread
+    count; no later test may inherit either."""
+    _set_torch_settings(torch_settings_at_start)
+    yield
+    _set_torch_settings(torch_settings_at_start)
 
 
 @pytest.fixture(scope='module')
@@ -76,21 +104,27 @@ def tiny_trained_run(tmp_path_factory) -> SimpleNamespace:
 
 @pytest.fixture
 def vadkit_command(capsys):
-    """Run ``vadkit <command> ...`` in this process: (exit status, stdout, stderr)."""
+    """Run ``vadkit <command> ...`` in this process (the tools' scripts through
+    ``vadkit.cli``, as the ``vadkit`` command does): returns (exit status, stdout, stderr).
+    The environment variables the tools set are put back after."""
     from vadkit.cli import main
+    environ = dict(os.environ)
 
-    def run(*args: str):
+    def run(*args: str) -> tuple:
         capsys.readouterr()
         code = main([str(a) for a in args])
         out, err = capsys.readouterr()
         return code, out, err
 
-    return run
+    yield run
+    os.environ.clear()
+    os.environ.update(environ)
 
 
 @pytest.fixture
-def restore_torch_threads():
-    """Put torch's intra-op thread count back as it was after the test."""
-    threads = torch.get_num_threads()
-    yield threads
-    torch.set_num_threads(threads)
+def numpy_seed():
+    """``numpy_seed(n)`` seeds numpy's global generator (which the samplers draw from);
+    its state is put back after the test."""
+    state = np.random.get_state()
+    yield np.random.seed
+    np.random.set_state(state)

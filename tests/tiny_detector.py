@@ -55,3 +55,21 @@ def make_tiny(root: Path) -> SimpleNamespace:
     return SimpleNamespace(root=root, data=data, config=config, checkpoint=ckpt,
                            test_dir=test_dir, labels={'01': labels[:30], '02': labels[30:]},
                            video=video)
+
+
+# the paper's three tasks with their loss weights
+PAPER_TASKS = [
+    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6),
+    dict(type='FuturePredictionHead', name='ffp', loss_weight=0.4),
+    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0),
+]
+TINY_WIDTHS = (4, 8, 8, 8)
+
+
+def build_tiny_model(tasks=None, clip_len: int = 8, **kwargs) -> torch.nn.Module:
+    """A LUSS-AE of the paper's layout with tiny widths, seeded: the models tests' model."""
+    torch.manual_seed(0)
+    return MODELS.build(
+        dict(type='MultiTaskAutoEncoder', clip_len=clip_len,
+             backbone=dict(type='Conv3DAutoEncoder', widths=TINY_WIDTHS),
+             tasks=[dict(t) for t in (tasks or PAPER_TASKS)], **kwargs))

@@ -23,7 +23,7 @@ from vadkit.utils import register_all_modules
 register_all_modules()
 
 
-def test_pipeline_scores(cfg_path: str, checkpoint: str, out_dir: str) -> dict:
+def scores_of_the_test_pipeline(cfg_path: str, checkpoint: str, out_dir: str) -> dict:
     """Per-frame scores the way tools/test.py makes them: VideoWindowDataset, the model's
     predict step, FrameAUROCMetric's fusion (frame_scores.npz)."""
     cfg = Config.fromfile(cfg_path)
@@ -49,11 +49,10 @@ def test_pipeline_scores(cfg_path: str, checkpoint: str, out_dir: str) -> dict:
             for v in range(len(names))}
 
 
-test_pipeline_scores.__test__ = False  # a helper, not a test
 
 
 def test_offline_scores_equal_test_pipeline(tiny, tmp_path):
-    ref = test_pipeline_scores(tiny.config, tiny.checkpoint, str(tmp_path))
+    ref = scores_of_the_test_pipeline(tiny.config, tiny.checkpoint, str(tmp_path))
     det = AnomalyDetector(tiny.config, tiny.checkpoint, calibration=None, batch_size=5)
     for name, r in ref.items():
         res = det.score_video(str(tiny.test_dir / name))

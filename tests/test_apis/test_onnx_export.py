@@ -1,8 +1,6 @@
 """ONNX export of the demo-size model: the file runs in onnxruntime with any batch size and
 gives PyTorch's scores; the command line, its output folder and its bad arguments."""
 import os.path as osp
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -133,17 +131,15 @@ def test_missing_onnx_packages_are_named(detector, tmp_path, monkeypatch):
         export_model(detector, str(tmp_path / 'model.onnx'), 'onnx', (64, 64))
 
 
-def test_export_cli_onnx_into_a_missing_folder(demo_checkpoint, tmp_path):
+def test_export_cli_onnx_into_a_missing_folder(demo_checkpoint, tmp_path, capfd):
     _onnx_ready()
     out = tmp_path / 'not' / 'yet' / 'model.onnx'
-    proc = subprocess.run(
-        [sys.executable, str(REPO / 'tools' / 'export.py'), DEMO, demo_checkpoint,
-         '--format', 'onnx', '--out', str(out)] + SIZE,
-        capture_output=True, text=True, cwd=str(tmp_path), timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    assert vadkit(['export', DEMO, demo_checkpoint, '--format', 'onnx', '--out', str(out)]
+                  + SIZE) == 0
+    stdout, stderr = capfd.readouterr()  # the file descriptors: exporters print there too
     assert out.is_file() and osp.isfile(str(out) + '.json')
-    assert 'max relative diff vs PyTorch' in proc.stdout and 'OK' in proc.stdout
-    output = proc.stdout + proc.stderr
+    assert 'max relative diff vs PyTorch' in stdout and 'OK' in stdout
+    output = stdout + stderr
     assert 'graph(' not in output and 'Traceback' not in output  # no IR dump, quiet
     assert len(output.splitlines()) < 10, output
 

@@ -21,8 +21,8 @@ def test_sample_window_takes_consecutive_frames():
 
 
 @pytest.mark.parametrize('num_frames,start', [(40, 0), (40, 31), (20, 11), (8, 0)])
-def test_prp_clip_never_crosses_the_video_end(num_frames, start):
-    np.random.seed(0)
+def test_prp_clip_never_crosses_the_video_end(num_frames, start, numpy_seed):
+    numpy_seed(0)
     t = SamplePlaybackRateClip(length=8, strides=(2, 3, 4, 5), p_original=0.5)
     strides = set()
     for _ in range(200):
@@ -37,8 +37,8 @@ def test_prp_clip_never_crosses_the_video_end(num_frames, start):
     assert strides == fitting | {1}  # every stride that fits is drawn, none that does not
 
 
-def test_prp_original_rate_probability():
-    np.random.seed(1)
+def test_prp_original_rate_probability(numpy_seed):
+    numpy_seed(1)
     t = SamplePlaybackRateClip(length=4, p_original=0.5)
     labels = [t(fake_results(100, start=10))['prp_label'] for _ in range(2000)]
     assert abs(np.mean(labels) - 0.5) < 0.05

@@ -1,34 +1,18 @@
 """The clip data preprocessor scales uint8 frames to [-1, 1] and leaves the rest."""
 import pytest
 import torch
+from tiny_detector import build_tiny_model
 
-from vadkit.registry import MODELS
 from vadkit.utils import register_all_modules
 
 register_all_modules()
-
-PAPER_TASKS = [
-    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6),
-    dict(type='FuturePredictionHead', name='ffp', loss_weight=0.4),
-    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0),
-]
-TINY_WIDTHS = (4, 8, 8, 8)
-T = 8  # clip_len of the tiny model
-
-
-def tiny_model(tasks=None, **kwargs):
-    torch.manual_seed(0)
-    return MODELS.build(
-        dict(type='MultiTaskAutoEncoder', clip_len=T,
-             backbone=dict(type='Conv3DAutoEncoder', widths=TINY_WIDTHS),
-             tasks=[dict(t) for t in (tasks or PAPER_TASKS)], **kwargs))
 
 
 # ---------------------------------------------------------------------------------------
 # Data preprocessor
 # ---------------------------------------------------------------------------------------
 def test_data_preprocessor_scales_uint8_to_minus_one_one():
-    model = tiny_model()
+    model = build_tiny_model()
     window = torch.tensor([0, 255, 51, 204], dtype=torch.uint8).view(1, 1, 1, 2, 2)
     already = torch.full((1, 1, 1, 2, 2), 0.25)
     labels = torch.tensor([1])

@@ -138,17 +138,28 @@ def test_auto_measures_each_shape_once_and_gives_the_same_gradients():
     assert len(module._MEASURED) == before + 1
 
 
-def test_auto_keeps_pytorch_kernels_under_deterministic_algorithms():
-    """A choice by timing could differ between runs: deterministic mode does not time."""
+def test_auto_keeps_pytorch_kernels_under_deterministic_algorithms(monkeypatch):
+    """A choice by timing could differ between runs: deterministic mode times nothing and
+    gives PyTorch's own weight gradient, bit for bit."""
     from vadkit.models.layers import gemm_conv3d as module
+    timed = []
+    timer = module._gemm_is_faster
+    monkeypatch.setattr(module, '_gemm_is_faster', lambda *a: timed.append(1) or timer(*a))
+    monkeypatch.setattr(module, '_MEASURED', {})  # no shape measured yet (restored after)
+    torch.manual_seed(0)
+    plain = nn.Conv3d(3, 5, 3, 2, 1).to(memory_format=CL)
     layer = GemmConv3d(3, 5, 3, 2, 1).to(memory_format=CL)
-    x = torch.randn(2, 3, 6, 10, 10).to(memory_format=CL)  # a shape no other test uses
-    before = dict(module._MEASURED)
+    layer.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 3, 6, 10, 10).to(memory_format=CL)
+    was = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
     try:
-        assert layer._gemm_conf(x, (0, 0, 0), False) is None
-        layer(x).sum().backward()
+        _, w0, _, _, g = _grads(plain, x, input_grad=False)
+        _, w1, _, _, _ = _grads(layer, x, g, input_grad=False)
     finally:
-        torch.use_deterministic_algorithms(False)
-    assert module._MEASURED == before
-    assert layer._gemm_conf(x, (0, 0, 0), False) is not None  # 'auto' again outside it
+        torch.use_deterministic_algorithms(was)
+    assert timed == []
+    assert torch.equal(w1, w0)
+    layer.zero_grad()
+    _grads(layer, x, g, input_grad=False)
+    assert timed  # outside it, 'auto' times the shape again

@@ -1,27 +1,11 @@
 """Misspelt backbone, measure, task and model types name the registry's close matches."""
 import pytest
-import torch
+from tiny_detector import PAPER_TASKS, build_tiny_model
 
 from vadkit.registry import ERROR_MEASURES, MODELS
 from vadkit.utils import register_all_modules
 
 register_all_modules()
-
-PAPER_TASKS = [
-    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6),
-    dict(type='FuturePredictionHead', name='ffp', loss_weight=0.4),
-    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0),
-]
-TINY_WIDTHS = (4, 8, 8, 8)
-T = 8  # clip_len of the tiny model
-
-
-def tiny_model(tasks=None, **kwargs):
-    torch.manual_seed(0)
-    return MODELS.build(
-        dict(type='MultiTaskAutoEncoder', clip_len=T,
-             backbone=dict(type='Conv3DAutoEncoder', widths=TINY_WIDTHS),
-             tasks=[dict(t) for t in (tasks or PAPER_TASKS)], **kwargs))
 
 
 # ---------------------------------------------------------------------------------------
@@ -49,7 +33,7 @@ def test_unknown_measure_type_suggests_bpe():
 
 def test_unknown_task_and_model_types_suggest_close_matches():
     with pytest.raises(KeyError, match='ClipReconstructionHead') as err:
-        tiny_model([dict(type='ClipReconstructionHed')])
+        build_tiny_model([dict(type='ClipReconstructionHed')])
     assert "'task head'" in str(err.value)
     with pytest.raises(KeyError, match='MultiTaskAutoEncoder'):
         MODELS.build(dict(type='MultiTaskAutoEncodr', backbone=dict(type='Conv3DAutoEncoder'),

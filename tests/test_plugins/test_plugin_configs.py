@@ -15,9 +15,12 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO not in sys.path:  # `plugins` is imported from the repository root, as tools do
     sys.path.insert(0, REPO)
 
+from sklearn.metrics import roc_auc_score
+
 import plugins.arrow_of_time  # noqa: F401
 import plugins.gradient_error  # noqa: F401
 import plugins.memae  # noqa: F401
+from vadkit.evaluation import FrameScores
 from vadkit.registry import MODELS, TRANSFORMS
 from vadkit.utils import register_all_modules
 from vadkit.utils.plugins import import_plugins
@@ -67,12 +70,18 @@ def test_plugin_config_trains_and_tests(path, tmp_path):
     cfg.experiment_name = f'plugin-{uuid.uuid4().hex[:8]}'
     cfg.train_cfg.max_epochs = 1
     cfg.default_hooks.logger.interval = 1
+    cfg.test_evaluator.output_dir = str(tmp_path / 'scores')
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.test()
-    assert 0.0 <= metrics['micro_auroc'] <= 1.0
+    # the reported AUROCs are those of the frame scores the metric saved
+    saved = np.load(tmp_path / 'scores' / 'frame_scores.npz')
+    assert metrics['micro_auroc'] == pytest.approx(roc_auc_score(saved['label'],
+                                                                 saved['score']), abs=1e-6)
+    scores = FrameScores.load(str(tmp_path / 'scores'))
     for name in cfg.test_evaluator.score_weights:
-        assert f'{name}_micro_auroc' in metrics
+        alone = scores.evaluate({name: 1.0}).metrics['micro_auroc']
+        assert metrics[f'{name}_micro_auroc'] == pytest.approx(alone, abs=1e-6), name
 
 
 @pytest.mark.parametrize('path', [p for p in PLUGIN_CONFIGS if 'ped2' in p], ids=osp.basename)

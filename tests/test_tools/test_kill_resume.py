@@ -53,13 +53,13 @@ def reference(tmp_path_factory):
     return dict(data=data, weights=final_weights(work), metrics=metrics)
 
 
-# (crash point, what the resumed run starts from)
+# (crash point, the checkpoint the resumed run starts from; None: from scratch)
 KILLS = {
-    'first_epoch': ('train_iter:2', 'starts from scratch'),
-    'mid_epoch': ('train_iter:6', 'resumed epoch: 1'),
-    'checkpoint_write': ('checkpoint_write:2', 'resumed epoch: 1'),
-    'after_checkpoint': ('train_epoch_start:3', 'resumed epoch: 2'),
-    'mid_test': ('test_iter:1', f'resumed epoch: {EPOCHS}'),
+    'first_epoch': ('train_iter:2', None),
+    'mid_epoch': ('train_iter:6', 'epoch_1.pth'),
+    'checkpoint_write': ('checkpoint_write:2', 'epoch_1.pth'),
+    'after_checkpoint': ('train_epoch_start:3', 'epoch_2.pth'),
+    'mid_test': ('test_iter:1', f'epoch_{EPOCHS}.pth'),
 }
 
 
@@ -78,7 +78,11 @@ def test_killed_and_resumed_run_equals_uninterrupted(reference, name, tmp_path):
     resumed = train(reference['data'], work, '--resume', *test)
     out = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, out[-3000:]
-    assert resumed_from in out
+    if resumed_from is None:
+        assert f'resume: no checkpoint in {work}: training starts from scratch' in out
+    else:
+        assert ('resume: from the newest readable checkpoint, '
+                f'{osp.join(work, resumed_from)}') in out
     assert_all_checkpoints_readable(work)
     assert not glob.glob(osp.join(work, '.tmp-*'))  # the killed writer's leftovers are gone
     weights = final_weights(work)

@@ -164,7 +164,7 @@ def test_rescore_other_settings_and_out_dir(test_run, tmp_path):
     # the written re-scoring reproduces itself
     again = rescore.main([str(tmp_path / 'smooth' / 'frame_scores.npz')])['metrics']
     assert again == sm
-    with pytest.raises(SystemExit):
+    with pytest.raises(rescore.RescoreError, match=r"unknown score name\(s\) \['nope'\]"):
         rescore.main([npz, '--weights', 'nope=1'])
 
 
@@ -281,6 +281,7 @@ def test_search_alphas_tool_labels_optimism_and_holds_out(tiny_npz, capsys):
             'micro_auroc']
     assert len(out['top']) == 3
     capsys.readouterr()
+    scores = FrameScores.load(npz)
     out = search_alphas.main([npz, '--grid', '0,0.5,1', '--holdout-fraction', '0.5',
                               '--seed', '0', '--splits', '2'])
     text = capsys.readouterr().out
@@ -288,7 +289,10 @@ def test_search_alphas_tool_labels_optimism_and_holds_out(tiny_npz, capsys):
     for split in out['holdout']['splits']:
         assert not set(split['choose']) & set(split['report'])
         assert sorted(split['choose'] + split['report']) == [f'{i + 1:02d}' for i in range(6)]
-        assert 0.0 <= split['heldout_auroc'] <= 1.0
+        # the held-out figure is the chosen weights' micro AUROC on the reported videos
+        report = scores.select(scores.find_videos(split['report']))
+        expected = report.evaluate(split['chosen_weights']).metrics['micro_auroc']
+        assert split['heldout_auroc'] == pytest.approx(expected, abs=1e-9)
 
 
 def test_split_videos_is_stratified_and_seeded():

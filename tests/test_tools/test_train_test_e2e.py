@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -22,12 +23,10 @@ def run(args, **kw):
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('e2e')
-    data, work = str(tmp / 'data'), str(tmp / 'work')
-    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
-               '--cfg-options', 'train_cfg.max_epochs=1'])
-    return dict(data=data, work=work, log=out)
+def trained(tiny_trained_run):
+    """The shared tiny run (2 epochs); tests write into their own folders."""
+    return dict(data=tiny_trained_run.data, work=tiny_trained_run.work,
+                log=tiny_trained_run.log)
 
 
 def test_train_saves_checkpoint_loadable_with_weights_only(trained):
@@ -40,22 +39,29 @@ def test_train_saves_checkpoint_loadable_with_weights_only(trained):
     assert hub and all(isinstance(v, dict) for v in hub.values())  # plain, no classes
 
 
-def test_resume_continues_from_last_epoch(trained):
+def test_resume_continues_from_last_epoch(trained, tmp_path):
+    work = tmp_path / 'work'
+    work.mkdir()
+    first = work / 'epoch_1.pth'
+    shutil.copyfile(osp.join(trained['work'], 'epoch_1.pth'), first)
+    (work / 'last_checkpoint').write_text(str(first))
+    saved = first.read_bytes()
     out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
-               '--work-dir', trained['work'], '--resume', '--cfg-options',
+               '--work-dir', str(work), '--resume', '--cfg-options',
                'train_cfg.max_epochs=2'])
-    assert 'resumed epoch: 1' in out
-    assert 'Epoch(train) [2]' in out and 'Epoch(train) [1]' not in out
+    assert f'resume: from the newest readable checkpoint, {first}' in out
     assert 'is not HistoryBuffer' not in out  # the message hub came back whole
-    state = torch.load(osp.join(trained['work'], 'epoch_2.pth'), weights_only=True)
-    assert state['meta']['epoch'] == 2
+    assert first.read_bytes() == saved  # epoch 1 was not trained again
+    state = torch.load(work / 'epoch_2.pth', weights_only=True)
+    # 2 training videos of 40 frames: 72 windows of 5, 9 batches an epoch
+    assert state['meta']['epoch'] == 2 and state['meta']['iter'] == 18
 
 
 def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
     out_dir = str(tmp_path / 'test1')
     ckpt = osp.join(trained['work'], 'epoch_1.pth')
     out = run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
-               '--work-dir', trained['work'], '--out-dir', out_dir, '--report'])
+               '--work-dir', str(tmp_path / 'work'), '--out-dir', out_dir, '--report'])
     assert 'micro AUROC' in out
     assert osp.isfile(osp.join(out_dir, 'metrics.json'))
     # --report: the page of this run, with its checkpoint and the frames of its data
@@ -89,11 +95,12 @@ def test_two_processes_score_every_window_once(trained, tmp_path):
     ckpt = osp.join(trained['work'], 'epoch_1.pth')
     one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
     run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
-         '--work-dir', trained['work'], '--out-dir', one])
+         '--work-dir', str(tmp_path / 'work_one'), '--out-dir', one])
     port = str(29500 + os.getpid() % 1000)
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PORT=port)
     proc = subprocess.run(['bash', 'tools/dist_test.sh', CONFIG, ckpt, '2', '--data-root',
-                           trained['data'], '--work-dir', trained['work'], '--out-dir', two],
+                           trained['data'], '--work-dir', str(tmp_path / 'work_two'),
+                           '--out-dir', two],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     a, b = np.load(osp.join(one, 'frame_scores.npz')), np.load(osp.join(two, 'frame_scores.npz'))

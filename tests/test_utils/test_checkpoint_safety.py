@@ -46,12 +46,11 @@ class Evil:
 
 
 @pytest.fixture(scope='module')
-def trained(tmp_path_factory):
+def trained(tiny_trained_run, tmp_path_factory):
+    """The shared tiny run's last checkpoint, and bad files beside a marker the pickled
+    payload would create."""
     tmp = tmp_path_factory.mktemp('ckpt')
-    data, work = str(tmp / 'data'), str(tmp / 'work')
-    proc = train(data, work, epochs=2)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    good = osp.join(work, 'epoch_2.pth')
+    good = tiny_trained_run.epoch_2
     bad = tmp / 'bad'
     bad.mkdir()
     with open(good, 'rb') as f:
@@ -59,7 +58,8 @@ def trained(tmp_path_factory):
     (bad / 'empty.pth').write_bytes(b'')
     (bad / 'garbage.pth').write_bytes(bytes(range(256)) * 20)
     torch.save({'state_dict': {}, 'payload': Evil(str(tmp / 'PWNED'))}, str(bad / 'pickled.pth'))
-    return dict(data=data, work=work, good=good, bad=bad, tmp=tmp)
+    return dict(data=tiny_trained_run.data, work=tiny_trained_run.work, good=good, bad=bad,
+                tmp=tmp)
 
 
 BAD = {'truncated': 'is corrupt or truncated', 'empty': r'is empty \(0 bytes\)',
@@ -80,16 +80,16 @@ def test_bad_checkpoint_is_one_clear_line(trained, name):
 
 
 @pytest.mark.parametrize('name', ['truncated', 'pickled', 'empty'])
-def test_test_tool_refuses_bad_checkpoint(trained, name, tmp_path):
+def test_test_tool_refuses_bad_checkpoint(trained, name, tmp_path, vadkit_command):
     path = str(trained['bad'] / f'{name}.pth')
-    proc = run(['tools/test.py', CONFIG, path, '--data-root', trained['data'],
-                '--out-dir', str(tmp_path / 'out')])
-    assert proc.returncode == 2, proc.stderr[-2000:]
-    last = proc.stderr.strip().splitlines()
-    assert any(line.startswith('test.py: error: checkpoint ' + path) for line in last)
-    assert 'Traceback' not in proc.stderr and 'weights_only=False' not in proc.stderr
-    assert 'miniz' not in proc.stderr
+    code, _, err = vadkit_command('test', CONFIG, path, '--data-root', trained['data'],
+                                  '--out-dir', tmp_path / 'out')
+    assert code == 2, err[-2000:]
+    assert any(line.startswith('test.py: error: checkpoint ' + path)
+               for line in err.strip().splitlines())
+    assert 'Traceback' not in err and 'weights_only=False' not in err and 'miniz' not in err
     assert not osp.exists(trained['tmp'] / 'PWNED')  # the payload never ran
+    assert not osp.exists(tmp_path / 'out' / 'metrics.json')
 
 
 def test_test_tool_refuses_checkpoint_of_another_model(trained, tmp_path):
@@ -112,6 +112,14 @@ def test_train_load_from_of_another_model_is_refused(trained, tmp_path):
     assert not osp.exists(tmp_path / 'w' / 'epoch_1.pth')
 
 
+def assert_holds_the_checkpoint(model, path: str) -> None:
+    """Every weight of the checkpoint is in the model, unchanged."""
+    saved = torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+    state = model.state_dict()
+    for key, value in saved.items():
+        assert torch.equal(state[key], value), key
+
+
 def test_api_checks_the_model_config(trained, tmp_path):
     cfg = Config.fromfile(CONFIG)
     cfg.model.backbone.widths = (4, 8, 8, 16)
@@ -121,7 +129,7 @@ def test_api_checks_the_model_config(trained, tmp_path):
     # scoring-only entries may differ: one checkpoint tested with other error measures
     cfg = Config.fromfile(CONFIG)
     cfg.model.tasks[0]['extra_measures'] = dict(mse=dict(type='MSE'))
-    init_detector(cfg, trained['good'])
+    assert_holds_the_checkpoint(init_detector(cfg, trained['good']), trained['good'])
     # same weights' shapes, other architecture setting: refused all the same
     cfg = Config.fromfile(CONFIG)
     cfg.model.clip_len = 8
@@ -129,7 +137,8 @@ def test_api_checks_the_model_config(trained, tmp_path):
         init_detector(cfg, trained['good'])
     with pytest.raises(CheckpointMismatchError, match=r'model\.clip_len: 4 vs 8'):
         load_model(cfg, trained['good'])  # the analysis tools' loader
-    load_model(Config.fromfile(CONFIG), trained['good'])
+    assert_holds_the_checkpoint(load_model(Config.fromfile(CONFIG), trained['good']),
+                                trained['good'])
 
 
 def test_old_checkpoint_without_identity_gets_the_strict_check(trained, tmp_path):
@@ -138,7 +147,7 @@ def test_old_checkpoint_without_identity_gets_the_strict_check(trained, tmp_path
     del ckpt['meta'][IDENTITY_KEY]
     old = str(tmp_path / 'old.pth')
     torch.save(ckpt, old)
-    init_detector(CONFIG, old)
+    assert_holds_the_checkpoint(init_detector(CONFIG, old), old)
     cfg = Config.fromfile(CONFIG)
     cfg.model.backbone.widths = (4, 8, 8, 16)
     with pytest.raises(CheckpointMismatchError, match='shape mismatch'):
@@ -167,7 +176,7 @@ def test_resume_skips_truncated_newest_checkpoint(trained, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout + proc.stderr
     assert f'skipping an unreadable checkpoint: checkpoint {newest} is corrupt' in out
-    assert 'resumed epoch: 2' in out and 'Epoch(train) [3]' in out
+    assert f'resume: from the newest readable checkpoint, {work / "epoch_2.pth"}' in out
     assert read_checkpoint(str(newest))['meta']['epoch'] == 3  # replaced by a whole one
 
 

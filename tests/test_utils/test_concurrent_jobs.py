@@ -253,7 +253,11 @@ def test_outdated_synthetic_videos_are_replaced_whole(tmp_path):
     SyntheticLayout(root, num_train=1, num_test=1, num_frames=10, size=16).ensure()
     layout = SyntheticLayout(root, num_train=2, num_test=1, num_frames=12, size=16)
     layout.ensure()
-    assert layout._up_to_date()
+    first = osp.join(root, 'training', 'frames', '01', sorted(os.listdir(
+        osp.join(root, 'training', 'frames', '01')))[0])
+    written = os.stat(first).st_mtime_ns
+    SyntheticLayout(root, num_train=2, num_test=1, num_frames=12, size=16).ensure()
+    assert os.stat(first).st_mtime_ns == written  # up to date now: nothing written again
     assert sorted(os.listdir(osp.join(root, 'training', 'frames'))) == ['01', '02']
     assert len(os.listdir(osp.join(root, 'training', 'frames', '01'))) == 12
     # no temporary or old trees left beside the root

@@ -1,10 +1,9 @@
 """Configs are checked before anything heavy runs: every typo and bad value at once, with
 its dotted path and the fix, as one user error (exit 2) from the tools."""
 import glob
-import os
 import os.path as osp
-import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 from mmengine.config import Config
@@ -38,14 +37,14 @@ def paths(cfg: Config) -> list:
     return [p.path for p in find_config_problems(cfg)]
 
 
-def train(config: str, tmp_path, *options: str) -> subprocess.CompletedProcess:
-    """tools/train.py on ``config``; its work dir must stay empty when refused."""
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config, '--work-dir',
-           str(tmp_path / 'work')]
+def train(vadkit_command, config: str, tmp_path, *options: str) -> SimpleNamespace:
+    """``vadkit train`` on ``config`` (in this process); its work dir must stay empty when
+    refused."""
+    args = ['train', config, '--work-dir', tmp_path / 'work']
     if options:
-        cmd += ['--cfg-options', *options]
-    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, PYTHONPATH=REPO))
+        args += ['--cfg-options', *options]
+    code, _, err = vadkit_command(*args)
+    return SimpleNamespace(returncode=code, stderr=err)
 
 
 # --- the tools refuse each bad input with exit 2 and one message, before any work ----------
@@ -65,8 +64,8 @@ def train(config: str, tmp_path, *options: str) -> subprocess.CompletedProcess:
                                         "'score_weights'?"]),
 ], ids=['top-level-typo', 'max-epochs-0', 'loop-key-typo', 'optimizer-key-typo',
         'not-an-integer', 'test-evaluator-typo'])
-def test_train_refuses_bad_option(tmp_path, option, expected):
-    out = train(DEMO, tmp_path, option)
+def test_train_refuses_bad_option(vadkit_command, tmp_path, option, expected):
+    out = train(vadkit_command, DEMO, tmp_path, option)
     assert out.returncode == 2, out.stderr
     assert 'train.py: error: config' in out.stderr and 'Traceback' not in out.stderr
     for text in expected:
@@ -74,13 +73,13 @@ def test_train_refuses_bad_option(tmp_path, option, expected):
     assert not (tmp_path / 'work').exists()  # refused before the runner made its work dir
 
 
-def test_train_refuses_typos_in_a_config_file_all_at_once(tmp_path):
+def test_train_refuses_typos_in_a_config_file_all_at_once(vadkit_command, tmp_path):
     config = tmp_path / 'typos.py'
     config.write_text(f'_base_ = [{DEMO!r}]\n'
                       'trian_cfg = dict(max_epochs=1)\n'
                       "test_evaluator = dict(score_weights=dict(_delete_=True, vrc=1.0))\n"
                       "optim_wrapper = dict(optimizer=dict(lr=0))\n")
-    out = train(str(config), tmp_path)
+    out = train(vadkit_command, str(config), tmp_path)
     assert out.returncode == 2, out.stderr
     assert f'config {config} has 3 problem(s)' in out.stderr
     assert "trian_cfg: unknown top-level key 'trian_cfg'" in out.stderr
@@ -89,25 +88,21 @@ def test_train_refuses_typos_in_a_config_file_all_at_once(tmp_path):
     assert 'optim_wrapper.optimizer.lr: Adam: lr=0 is out of range: it must be > 0' in out.stderr
 
 
-def test_train_refuses_max_epochs_0_written_in_the_config(tmp_path):
+def test_train_refuses_max_epochs_0_written_in_the_config(vadkit_command, tmp_path):
     config = tmp_path / 'zero.py'
     config.write_text(f'_base_ = [{DEMO!r}]\ntrain_cfg = dict(max_epochs=0)\n')
-    out = train(str(config), tmp_path)
+    out = train(vadkit_command, str(config), tmp_path)
     assert out.returncode == 2
     assert 'max_epochs=0 trains nothing' in out.stderr and 'tools/test.py' in out.stderr
 
 
-def test_test_tool_refuses_a_typo_before_reading_the_checkpoint(tmp_path):
+def test_test_tool_refuses_a_typo_before_reading_the_checkpoint(vadkit_command, tmp_path):
     (tmp_path / 'not_a_checkpoint.pth').write_bytes(b'')
-    out = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'test.py'), DEMO,
-         str(tmp_path / 'not_a_checkpoint.pth'),
-         '--cfg-options', 'test_dataloader.batch_sise=2'],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-        env=dict(os.environ, PYTHONPATH=REPO))
-    assert out.returncode == 2
+    code, _, err = vadkit_command('test', DEMO, tmp_path / 'not_a_checkpoint.pth',
+                                  '--cfg-options', 'test_dataloader.batch_sise=2')
+    assert code == 2
     assert "test_dataloader.batch_sise: the dataloader (torch DataLoader) has no argument " \
-           "'batch_sise'; did you mean 'batch_size'" in out.stderr
+           "'batch_sise'; did you mean 'batch_size'" in err
 
 
 # --- every shipped config is clean ----------------------------------------------------------
@@ -215,17 +210,14 @@ def test_model_loading_checks_the_model_only():
     assert load_model_config(DEMO, {'trian_cfg': {}}).model.clip_len == 8
 
 
-def test_export_refuses_a_model_typo_before_reading_the_checkpoint(tmp_path):
+def test_export_refuses_a_model_typo_before_reading_the_checkpoint(vadkit_command, tmp_path):
     (tmp_path / 'not_a_checkpoint.pth').write_bytes(b'')
-    out = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'export.py'), DEMO,
-         str(tmp_path / 'not_a_checkpoint.pth'), '--out', str(tmp_path / 'model.pt'),
-         '--cfg-options', 'model.backbone.widthz=1', 'model.clip_len=0'],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-        env=dict(os.environ, PYTHONPATH=REPO))
-    assert out.returncode == 2
-    assert 'has 2 problem(s)' in out.stderr
+    code, _, err = vadkit_command('export', DEMO, tmp_path / 'not_a_checkpoint.pth', '--out',
+                                  tmp_path / 'model.pt', '--cfg-options',
+                                  'model.backbone.widthz=1', 'model.clip_len=0')
+    assert code == 2
+    assert 'export.py: error: config' in err and 'has 2 problem(s)' in err
     assert "model.backbone.widthz: Conv3DAutoEncoder has no argument 'widthz'; did you mean " \
-           "'widths'?" in out.stderr
-    assert 'model.clip_len: MultiTaskAutoEncoder: clip_len=0 is out of range' in out.stderr
+           "'widths'?" in err
+    assert 'model.clip_len: MultiTaskAutoEncoder: clip_len=0 is out of range' in err
     assert not (tmp_path / 'model.pt').exists()

@@ -1,13 +1,13 @@
 """Known user errors: one line and exit 2; the traceback only with --debug."""
-import os
-import subprocess
+import os.path as osp
 import sys
 
 import pytest
 
 from vadkit.utils.errors import USER_ERROR_EXIT, VadkitError, run_cli
 
-DEMO = 'configs/demo/luss-ae_3dcae-w8_8x64x64_synthetic.py'
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PED2 = osp.join(REPO, 'configs', 'luss_ae', 'luss-ae_3dcae-w24_8x128x192_cpu_ped2.py')
 
 
 def _raise_user_error():
@@ -52,15 +52,14 @@ def test_success_exits_0(monkeypatch):
     assert e.value.code == 0
 
 
-def test_tools_report_a_dataset_error_without_a_traceback(tmp_path):
+def test_tools_report_a_dataset_error_without_a_traceback(tmp_path, vadkit_command,
+                                                         monkeypatch):
     """A DatasetError raised deep inside the runner's dataset build reaches the user as one
-    line (it used to come after a 50-line traceback)."""
+    line naming the root (it used to come after a 50-line traceback)."""
+    monkeypatch.delenv('VADKIT_DEBUG', raising=False)
     empty = tmp_path / 'empty_root'
     empty.mkdir()
-    out = subprocess.run([sys.executable, 'tools/train.py',
-                          'configs/luss_ae/luss-ae_3dcae-w24_8x128x192_cpu_ped2.py',
-                          '--data-root', str(empty), '--work-dir', str(tmp_path / 'w')],
-                         capture_output=True, text=True,
-                         env={k: v for k, v in os.environ.items() if k != 'VADKIT_DEBUG'})
-    assert out.returncode == 2, out.stderr[-2000:]
-    assert 'train.py: error:' in out.stderr and 'Traceback' not in out.stderr
+    code, _, err = vadkit_command('train', PED2, '--data-root', empty, '--work-dir',
+                                  tmp_path / 'w')
+    assert code == 2, err[-2000:]
+    assert 'train.py: error:' in err and str(empty) in err and 'Traceback' not in err
