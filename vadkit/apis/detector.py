@@ -108,7 +108,9 @@ class AnomalyDetector:
         self.decoder = FrameDecoder(self.decode_pipeline)
         self.batch_size = int(batch_size or (self.cfg.get('test_dataloader') or {}).get(
             'batch_size', 32) or 32)
-        self.scorer = WindowScorer(model, self.window_length, self.batch_size)
+        self.scorer = WindowScorer(model, self.window_length, self.batch_size,
+                                   hflip_average=bool((self.cfg.get('test_cfg') or {}).get(
+                                       'hflip_average', False)))
         self.offline = OfflineFusion(find_frame_metric_cfg(self.cfg))
         self.score_weights = self.offline.weights
         self.thresholds = Thresholds(self.score_weights, self.checkpoint, calibration,

@@ -206,12 +206,18 @@ def export_model(detector, out: str, fmt: str = 'torchscript',
     shape = input_shape_of(detector, input_size)
     device = next(model.parameters()).device
     example = _example(shape, 2, 0).to(device)
-    names = _score_names(detector.scorer, example)
+    # the exported network scores each window once: compare with the scorer without the
+    # test-time flip averaging a config may ask for
+    scorer = detector.scorer
+    if getattr(scorer, 'hflip_average', False):
+        from vadkit.engine import WindowScorer
+        scorer = WindowScorer(model, scorer.window_length, scorer.batch_size)
+    names = _score_names(scorer, example)
     wrapper = ScoreExportWrapper(model, names).eval()
     meta = metadata(detector, names, shape)
     checks = {'random (batch 3)': _example(shape, 3, 1).to(device),
               'scene-like (batch 1)': scene_windows(shape, 1, 2).to(device)}
-    refs = {name: reference_scores(detector.scorer, clip, names)
+    refs = {name: reference_scores(scorer, clip, names)
             for name, clip in checks.items()}
     if fmt == 'torchscript':
         with torch.no_grad(), warnings.catch_warnings():

@@ -13,9 +13,10 @@ back afterwards. Scores agree with the plain loop to float32 rounding
 from typing import Dict, List, Sequence, Union
 
 import torch
+from mmengine.logging import print_log
 from mmengine.runner import TestLoop
 from mmengine.runner.amp import autocast
-from mmengine.runner.loops import _update_losses
+from mmengine.runner.loops import _parse_losses, _update_losses
 from torch.utils.data import DataLoader
 
 from vadkit.registry import LOOPS
@@ -42,6 +43,8 @@ class InferenceTestLoop(TestLoop):
             a dict of options). Off by default: on a CPU it made the test slower than
             folding alone, after seconds of compilation (docs/performance.md); measure it
             on a GPU with ``benchmarks/bench_train_test.py --compile``.
+        hflip_average: Test-time augmentation: score each window also mirrored left-right
+            and average the two scores (:class:`WindowScorer`); twice the test time.
     """
 
     def __init__(self,
@@ -50,16 +53,35 @@ class InferenceTestLoop(TestLoop):
                  evaluator: Union[Dict, List, object],
                  fp16: bool = False,
                  fuse_conv_bn: bool = True,
-                 compile: Union[bool, dict] = False) -> None:
+                 compile: Union[bool, dict] = False,
+                 hflip_average: bool = False) -> None:
         super().__init__(runner, dataloader, evaluator, fp16=fp16)
         self.fuse_conv_bn = fuse_conv_bn
         self.compile = compile
         self.scorer = WindowScorer(self.runner.model, fuse_conv_bn=fuse_conv_bn,
-                                   compile=compile)
+                                   compile=compile, hflip_average=hflip_average)
 
     def run(self) -> dict:
+        """``TestLoop.run`` with the model prepared for the windows only: hooks that swap
+        weights before the test epoch (weight averaging) and back after it see the model's
+        own modules, not the folded ones."""
+        self.runner.call_hook('before_test')
+        self.runner.call_hook('before_test_epoch')
+        self.runner.model.eval()
+        if self.scorer.hflip_average:
+            print_log('test-time augmentation: every window is scored as is and mirrored '
+                      'left-right, and the two scores are averaged (hflip_average)',
+                      logger='current')
+        self.test_loss.clear()
         with self.scorer.prepared():
-            return super().run()
+            for idx, data_batch in enumerate(self.dataloader):
+                self.run_iter(idx, data_batch)
+        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        if self.test_loss:
+            metrics.update(_parse_losses(self.test_loss, 'test'))
+        self.runner.call_hook('after_test_epoch', metrics=metrics)
+        self.runner.call_hook('after_test')
+        return metrics
 
     def run_iter(self, idx: int, data_batch: Sequence[dict]) -> None:
         self.runner.call_hook('before_test_iter', batch_idx=idx, data_batch=data_batch)

@@ -17,7 +17,7 @@ import torch
 from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
-from .inference_model import inference_model
+from .inference_model import _layout_of, inference_model
 
 __all__ = ['WindowScorer', 'WindowScores', 'window_settings']
 
@@ -57,6 +57,9 @@ class WindowScorer:
         batch_size: Windows per forward pass of :meth:`iter_window_scores`.
         fuse_conv_bn, compile, memory_format: Of
             :func:`~vadkit.engine.inference_model.inference_model`.
+        hflip_average: Test-time augmentation: score each window also mirrored left-right
+            (a second forward pass) and average the two scores (and error maps, the
+            mirrored one mirrored back). Off by default: then nothing changes.
 
     The model is prepared (BatchNorm folded, test layout) for each call, or once for a
     whole block under :meth:`prepared`; outside, it is left as it was.
@@ -65,8 +68,10 @@ class WindowScorer:
     def __init__(self, model: nn.Module, window_length: Optional[int] = None,
                  batch_size: int = 32, fuse_conv_bn: bool = True,
                  compile: Union[bool, dict] = False,
-                 memory_format: Union[str, None, torch.memory_format] = 'auto') -> None:
+                 memory_format: Union[str, None, torch.memory_format] = 'auto',
+                 hflip_average: bool = False) -> None:
         self.model = model
+        self.hflip_average = bool(hflip_average)
         inner = model.module if is_model_wrapper(model) else model
         self.window_length = int(window_length or getattr(inner, 'test_window_length', 0))
         self.batch_size = int(batch_size)
@@ -94,9 +99,20 @@ class WindowScorer:
         """Raw scores ``(B,)`` by name of preprocessed clips ``(B, C, L, H, W)`` in [-1, 1],
         and (``error_maps=True``) each error-scored task's error map ``(B, h, w)``."""
         with self.prepared() as inner, torch.inference_mode():
-            if error_maps:
-                return inner.scores_and_error_maps(clips)
-            return inner.predict_scores(clips), {}
+            scores, maps = self._score(inner, clips, error_maps)
+            if not self.hflip_average:
+                return scores, maps
+            mirrored = clips.flip(-1).contiguous(memory_format=_layout_of(clips))
+            m_scores, m_maps = self._score(inner, mirrored, error_maps)
+            return ({n: (v + m_scores[n]) / 2 for n, v in scores.items()},
+                    {n: (v + m_maps[n].flip(-1)) / 2 for n, v in maps.items()})
+
+    @staticmethod
+    def _score(inner: nn.Module, clips: Tensor, error_maps: bool
+               ) -> Tuple[Dict[str, Tensor], Dict[str, Tensor]]:
+        if error_maps:
+            return inner.scores_and_error_maps(clips)
+        return inner.predict_scores(clips), {}
 
     def preprocess(self, windows: Tensor) -> Tensor:
         """uint8 windows ``(B, C, L, H, W)`` -> float clips in [-1, 1] on the model's
