@@ -17,7 +17,7 @@ from typing import Any, Optional, Tuple
 
 import mmcv.cnn  # noqa: F401 - registers mmcv's layers in mmengine's root MODELS
 from torch import nn
-from torch.nn.modules.conv import _ConvNd
+from torch.nn.modules.conv import _ConvNd, _ConvTransposeNd
 
 from vadkit.registry import MODELS
 from vadkit.utils.errors import VadkitError
@@ -64,22 +64,22 @@ def build_conv3d(cfg: dict, arg: str, transposed: bool, **geometry: Any) -> nn.M
         raise LayerConfigError(
             f'{arg}={cfg!r} sets {", ".join(clash)}, which the backbone sets itself (channels '
             'from widths, kernel 3, padding 1, stride from strides); remove them')
+    if isinstance(cls, type) and issubclass(cls, _ConvNd) and issubclass(
+            cls, _ConvTransposeNd) != transposed:
+        what = ('a transposed (upsampling) convolution' if transposed else
+                'an ordinary (downsampling) convolution')
+        raise LayerConfigError(f"{arg}: type '{name}' builds {cls.__name__}; the backbone "
+                               f'needs {what} here, e.g. {arg}={example}')
     try:
         layer = cls(**geometry, **extra)
     except TypeError as e:
         raise LayerConfigError(f'{arg}={cfg!r}: {name} could not be built with the '
                                f'arguments {", ".join(list(geometry) + list(extra))}: {e}'
                                ) from e
-    if isinstance(layer, _ConvNd):
-        if len(layer.kernel_size) != 3:
-            raise LayerConfigError(
-                f"{arg}: type '{name}' builds {type(layer).__name__}, a "
-                f'{len(layer.kernel_size)}-D convolution; use a 3-D one, e.g. {arg}={example}')
-        if layer.transposed != transposed:
-            what = ('a transposed (upsampling) convolution' if transposed else
-                    'an ordinary (downsampling) convolution')
-            raise LayerConfigError(f"{arg}: type '{name}' builds {type(layer).__name__}; the "
-                                   f'backbone needs {what} here, e.g. {arg}={example}')
+    if isinstance(layer, _ConvNd) and len(layer.kernel_size) != 3:
+        raise LayerConfigError(
+            f"{arg}: type '{name}' builds {type(layer).__name__}, a "
+            f'{len(layer.kernel_size)}-D convolution; use a 3-D one, e.g. {arg}={example}')
     return layer
 
 
