@@ -62,8 +62,8 @@ _NESTED_REGISTRIES = {
     'vis_backends': 'VISBACKENDS',
 }
 #: Arguments holding configs of other libraries' builders (mmcv layers, weight init).
-_OPAQUE = {'init_cfg', 'norm_cfg', 'act_cfg', 'conv_cfg', 'dist_cfg', 'mp_cfg', 'compile',
-           'paramwise_cfg', 'clip_grad'}
+_OPAQUE = {'init_cfg', 'norm_cfg', 'act_cfg', 'conv_cfg', 'deconv_cfg', 'dist_cfg', 'mp_cfg',
+           'compile', 'paramwise_cfg', 'clip_grad'}
 
 
 def registry_named(name: str):
