@@ -1,9 +1,10 @@
 """A test run's score curves in the visualizer's backends (TensorBoard, W&B, local files)."""
 from typing import Optional
 
-from mmengine.dist import get_world_size, is_main_process
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
+from mmengine.runner import BaseLoop
 
 from vadkit.registry import HOOKS
 
@@ -21,6 +22,14 @@ def run_frame_scores(runner) -> Optional[tuple]:
         if getattr(metric, 'last_frame_scores', None) is not None:
             return metric.last_frame_scores, metric.last_evaluation
     return None
+
+
+def epochs_trained(runner) -> int:
+    """The epochs the run trained (0 in a test on its own), without building the train
+    loop: ``runner.epoch`` builds it (and its dataset) in a test, and a dataset's set-up may
+    wait at a barrier of all processes, which only the main process would reach from here."""
+    loop = getattr(runner, '_train_loop', None)
+    return loop.epoch if isinstance(loop, BaseLoop) else 0
 
 
 @HOOKS.register_module()
@@ -43,16 +52,11 @@ class ScoreCurvesHook(Hook):
     def after_test_epoch(self, runner, metrics=None) -> None:
         if not (self.scalars or self.images) or not is_main_process():
             return
-        if get_world_size() > 1:
-            # sending from one process of a multi-process test breaks its gloo shutdown
-            print_log('score curves are not sent to the visualizer from a multi-process '
-                      'test; test with one process to see them', logger='current')
-            return
         found = run_frame_scores(runner)
         if found is None:
             return
         from vadkit.visualization.vad_visualizer import add_score_curves
-        sent = add_score_curves(runner.visualizer, *found, step=runner.epoch,
+        sent = add_score_curves(runner.visualizer, *found, step=epochs_trained(runner),
                                 scalars=self.scalars, images=self.images,
                                 max_images=self.max_images)
         backends = ', '.join(type(b).__name__ for b in

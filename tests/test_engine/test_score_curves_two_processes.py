@@ -1,0 +1,65 @@
+"""A two-process test (gloo on CPU) sends the score curves of every video to the local vis
+backend once, and both processes leave their process group cleanly."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG
+
+from vadkit.engine.hooks.score_curves_hook import epochs_trained
+from vadkit.visualization.vad_visualizer import tag_name
+
+
+def test_epochs_trained_of_a_test_on_its_own_builds_no_train_loop():
+    class TestOnlyRunner:
+        _train_loop = dict(type='EpochBasedTrainLoop', max_epochs=2)  # not built yet
+
+        @property
+        def train_loop(self):
+            raise AssertionError('the train loop (and its dataset) was built')
+
+        epoch = train_loop
+
+    assert epochs_trained(TestOnlyRunner()) == 0
+
+
+@pytest.mark.skipif(not torch.distributed.is_available(), reason='no torch.distributed')
+def test_two_process_test_sends_every_video_curve_once(tiny_trained_run, tmp_path):
+    out, config = str(tmp_path / 'two'), tmp_path / 'local_vis.py'
+    config.write_text(f'_base_ = [{TINY_SYNTHETIC_CONFIG!r}]\n'
+                      "visualizer = dict(type='VADVisualizer', "
+                      "vis_backends=[dict(type='LocalVisBackend')])\n")
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
+               PORT=str(28500 + os.getpid() % 1000))
+    proc = subprocess.run(
+        ['bash', 'tools/dist_test.sh', str(config), tiny_trained_run.epoch_2, '2',
+         '--data-root', tiny_trained_run.data, '--work-dir', str(tmp_path / 'work'),
+         '--out-dir', out],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]  # torchrun: 0 only when both processes exit 0
+    assert 'Traceback' not in log, log[-3000:]
+    assert 'score curves of 2 video(s) sent to the visualizer (LocalVisBackend)' in log
+
+    scores = np.load(osp.join(out, 'frame_scores.npz'))
+    videos = [tag_name(v) for v in scores['video_names']]
+    vis_dirs = glob.glob(osp.join(out, '*', 'vis_data'))
+    assert len(vis_dirs) == 1, vis_dirs  # written by the main process only
+    with open(osp.join(vis_dirs[0], 'scalars.json')) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    for i, video in enumerate(videos):
+        frames = scores['frame_idx'][scores['video_idx'] == i].tolist()
+        sent = Counter(r['step'] for r in records if f'scores_{video}/fused' in r)
+        assert sorted(sent) == sorted(frames), video  # every scored frame of the video ...
+        assert set(sent.values()) == {1}, video  # ... once
+    aurocs = [r for r in records if any(k.startswith('per_video_auroc/') for k in r)]
+    assert len(aurocs) == 1
+    assert {k for k in aurocs[0] if k != 'step'} == {f'per_video_auroc/{v}' for v in videos}
+    images = sorted(osp.basename(p) for p in glob.glob(osp.join(vis_dirs[0], 'vis_image', '*')))
+    assert images == sorted(f'score_curve_{v}_0.png' for v in videos)
