@@ -144,6 +144,8 @@ class FrameStore:
                 if not self._cache_ok(stem):
                     self._build_cache(stem)
         if is_distributed():
+            # every process must get here: a dataset set up by the main process alone would
+            # leave this barrier to pair with another one, and the run would fail later
             barrier()
         if not self._cache_ok(stem):
             raise DatasetError(f'frame cache {stem}.npy is incomplete or inconsistent with '

@@ -43,7 +43,9 @@ class SyntheticLayout(FramesLayout):
         """Generate the videos if they are missing or outdated. Concurrent jobs on the same
         root generate them once: one holds a lock beside the root while the others wait,
         and the new tree is renamed into place whole (an outdated one is renamed aside
-        first), so no job ever reads a half-written or half-deleted root."""
+        first), so no job ever reads a half-written or half-deleted root. In a distributed
+        run every process must call it (it ends at a barrier): never set up a dataset from
+        code that only the main process runs."""
         if get_rank() == 0 and not self._up_to_date():
             root = osp.abspath(self.root)
             parent, name = osp.split(root)
