@@ -5,6 +5,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
+from vadkit.engine.ensemble import ensemble_members, train_ensemble
 from vadkit.engine.runner import build_runner
 from vadkit.utils import register_all_modules
 from vadkit.utils.cpu_share import join_cpu_share
@@ -44,6 +45,9 @@ def main():
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    if ensemble_members(cfg) is not None:  # ensemble = dict(members=K): K seeded runs
+        train_ensemble(cfg, args.resume, args.test, args.launcher)
+        return
     if args.test:
         set_score_output_dir(cfg, cfg.work_dir)
     runner = build_runner(cfg)

@@ -30,7 +30,8 @@ class ConfigError(VadkitError, ValueError):
 
 #: Top-level keys read by vadkit's tools or by mmengine besides ``Runner.__init__``'s.
 _TOOL_KEYS = {'work_dir', 'data_root', 'launcher', 'custom_imports', 'runner_type',
-              'default_scope', 'model_wrapper_cfg', 'compile', 'sync_bn', 'vis_backends'}
+              'default_scope', 'model_wrapper_cfg', 'compile', 'sync_bn', 'vis_backends',
+              'ensemble'}
 #: mmcv 1.x keys that mmengine silently ignores, with their replacement.
 _LEGACY_KEYS = {
     'optimizer': 'optim_wrapper = dict(optimizer=dict(...))',

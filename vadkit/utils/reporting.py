@@ -1,15 +1,16 @@
 """Print and save test metrics."""
 import json
 import os.path as osp
+from typing import Optional
 
 from mmengine.dist import is_main_process
 
 from .machine import describe_machine, machine_info
 
 
-def report_metrics(metrics: dict, out_dir: str) -> None:
+def report_metrics(metrics: dict, out_dir: str, title: Optional[str] = None) -> None:
     """Write ``metrics.json`` and ``machine.json`` (what the figures were measured on) to
-    ``out_dir`` and print the headline numbers."""
+    ``out_dir`` and print the headline numbers (under ``title`` if given)."""
     if not is_main_process() or metrics is None:
         return
     with open(osp.join(out_dir, 'metrics.json'), 'w') as f:
@@ -17,7 +18,8 @@ def report_metrics(metrics: dict, out_dir: str) -> None:
     machine = machine_info()
     with open(osp.join(out_dir, 'machine.json'), 'w') as f:
         json.dump(machine, f, indent=2)
-    lines = [f"micro AUROC (frame-level, all videos pooled): {100 * metrics['micro_auroc']:.2f} %"]
+    lines = [title] if title else []
+    lines += [f"micro AUROC (frame-level, all videos pooled): {100 * metrics['micro_auroc']:.2f} %"]
     if 'macro_auroc' in metrics:
         lines.append(f"macro AUROC (mean over videos with both classes): "
                      f"{100 * metrics['macro_auroc']:.2f} %")

@@ -1,0 +1,129 @@
+"""Ensembles of short runs (``ensemble = dict(members=K)``): members are the runs of their
+seeds, the ensemble's figures are the re-scoring of the members' files, and a rerun with
+``--resume`` keeps what was finished."""
+import json
+import os
+import os.path as osp
+import re
+
+import pytest
+import torch
+from mmengine.config import Config
+from tiny_detector import TINY_SYNTHETIC_CONFIG
+
+from vadkit.engine.ensemble import (
+    EnsembleConfigError,
+    ensemble_members,
+    member_seeds,
+    train_ensemble,
+)
+from vadkit.evaluation import FrameScores
+
+ROBUST = 'test_evaluator.compare_normalizers.robust.type=RobustNormalizer'
+
+
+def test_members_of_two_seeds_never_share_a_seed():
+    assert member_seeds(0, 4) == [0, 1, 2, 3]
+    assert member_seeds(1, 4) == [4, 5, 6, 7]
+    assert member_seeds(3, 2) == [6, 7]
+
+
+@pytest.mark.parametrize('ensemble, words', [
+    (dict(members=0), 'integer >= 1'),
+    (dict(members='four'), 'integer >= 1'),
+    (dict(members=2, seeds=[1, 2]), "unknown key(s) ['seeds']"),
+    (4, 'dict(members=4)'),
+])
+def test_a_wrong_ensemble_setting_is_refused_with_the_form_to_write(ensemble, words):
+    with pytest.raises(EnsembleConfigError, match=re.escape(words)):
+        ensemble_members(Config(dict(ensemble=ensemble)))
+
+
+def test_several_processes_and_a_checkpoint_path_are_refused_before_training(tmp_path):
+    cfg = Config.fromfile(TINY_SYNTHETIC_CONFIG)
+    cfg.work_dir, cfg.ensemble = str(tmp_path / 'w'), dict(members=2)
+    with pytest.raises(EnsembleConfigError, match='rescore.py'):
+        train_ensemble(cfg, launcher='pytorch')
+    with pytest.raises(EnsembleConfigError, match='without a path'):
+        train_ensemble(cfg, resume='epoch_1.pth')
+    assert not osp.exists(cfg.work_dir)
+
+
+def _weights(path):
+    return torch.load(path, map_location='cpu', weights_only=True)['state_dict']
+
+
+@pytest.fixture(scope='module')
+def ensemble_run(tmp_path_factory):
+    """The tiny config as an ensemble of 2 one-epoch members (seed 1: members 2 and 3)."""
+    from vadkit.cli import main
+    tmp = tmp_path_factory.mktemp('ensemble')
+    data, work = str(tmp / 'data'), str(tmp / 'work')
+    args = ['train', TINY_SYNTHETIC_CONFIG, '--data-root', data, '--work-dir', work, '--test',
+            '--cfg-options', 'ensemble.members=2', 'train_cfg.max_epochs=1',
+            'randomness.seed=1', ROBUST]
+    environ = dict(os.environ)
+    try:
+        assert main(args) == 0
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    return dict(data=data, work=work, args=args)
+
+
+def test_members_are_the_single_runs_of_their_seeds(ensemble_run, vadkit_command, tmp_path):
+    work = ensemble_run['work']
+    with open(osp.join(work, 'ensemble.json')) as f:
+        info = json.load(f)
+    assert [m['seed'] for m in info['members']] == [2, 3]
+    code, _, err = vadkit_command('train', TINY_SYNTHETIC_CONFIG, '--data-root',
+                                  ensemble_run['data'], '--work-dir', tmp_path / 'single',
+                                  '--cfg-options', 'train_cfg.max_epochs=1',
+                                  'randomness.seed=3')
+    assert code == 0, err
+    single = _weights(tmp_path / 'single' / 'epoch_1.pth')
+    member = _weights(osp.join(work, 'member1', 'epoch_1.pth'))
+    other = _weights(osp.join(work, 'member0', 'epoch_1.pth'))
+    assert all(torch.equal(single[k], member[k]) for k in single)
+    assert not all(torch.equal(single[k], other[k]) for k in single)
+
+
+def test_ensemble_figures_are_the_rescoring_of_the_members_files(ensemble_run):
+    work = ensemble_run['work']
+    with open(osp.join(work, 'metrics.json')) as f:
+        metrics = json.load(f)
+    runs = [FrameScores.load(osp.join(work, f'member{i}')) for i in range(2)]
+    fused = FrameScores.average(runs).evaluate().metrics
+    assert metrics['micro_auroc'] == pytest.approx(fused['micro_auroc'], abs=1e-12)
+    assert metrics['prp_micro_auroc'] == pytest.approx(fused['prp_micro_auroc'], abs=1e-12)
+    robust = dict(type='RobustNormalizer')
+    other = FrameScores.average(runs, normalizer=robust, normalizers={}).evaluate(
+        normalizer=robust, normalizers={}).metrics
+    assert metrics['micro_auroc_robust'] == pytest.approx(other['micro_auroc'], abs=1e-12)
+    # the ensemble's own frame scores re-score to its headline
+    again = FrameScores.load(work).evaluate().metrics
+    assert again['micro_auroc'] == pytest.approx(metrics['micro_auroc'], abs=1e-12)
+
+
+def test_resume_keeps_finished_members_and_finishes_the_others(ensemble_run, capsys):
+    from vadkit.cli import main
+    work = ensemble_run['work']
+    with open(osp.join(work, 'metrics.json')) as f:
+        before = json.load(f)
+    kept = osp.join(work, 'member0', 'epoch_1.pth')
+    stamp = os.stat(kept).st_mtime_ns
+    # member 1 stopped after training, before its test ended
+    os.remove(osp.join(work, 'member1', 'metrics.json'))
+    environ = dict(os.environ)
+    try:
+        assert main(ensemble_run['args'] + ['--resume']) == 0
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    out = capsys.readouterr().out
+    assert 'member 1/2 (seed 2): done before, kept' in out
+    assert 'member 2/2 (seed 3): training' in out
+    assert os.stat(kept).st_mtime_ns == stamp
+    with open(osp.join(work, 'metrics.json')) as f:
+        after = json.load(f)
+    assert after['micro_auroc'] == before['micro_auroc']

@@ -1,0 +1,162 @@
+"""Ensembles of short runs of one config: its members train one after another with other
+seeds, and their test scores are averaged per video.
+
+On a small budget several short runs beat one long run of the same total time: a small
+model's score per video depends on its seed more than on its last epochs
+(``configs/luss_ae/README.md``). A config asks for it with ``ensemble = dict(members=K)``;
+``tools/train.py`` then trains K members in ``<work_dir>/member<i>`` with seeds
+``seed * K + i`` (so the members of seeds 0 and 1 never share a seed), tests each, and
+scores the ensemble as ``tools/analysis/rescore.py`` does with several files: each score
+rescaled per video in each member, averaged over the members, then rescaled and fused once
+more (:meth:`FrameScores.average`).
+"""
+import copy
+import json
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.config import Config
+
+from vadkit.evaluation import FrameScores
+from vadkit.utils.errors import VadkitError
+from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
+
+ENSEMBLE_KEYS = ('members', )
+
+
+class EnsembleConfigError(VadkitError, ValueError):
+    """An ``ensemble`` setting that cannot be trained as asked."""
+
+
+def ensemble_members(cfg: Config) -> Optional[int]:
+    """The number of members ``cfg.ensemble`` asks for; ``None`` for a single model."""
+    ensemble = cfg.get('ensemble')
+    if ensemble is None:
+        return None
+    if not isinstance(ensemble, dict):
+        raise EnsembleConfigError(f'ensemble={ensemble!r}: write ensemble = dict(members=4), '
+                                  'or ensemble = None for one model')
+    unknown = sorted(set(ensemble) - set(ENSEMBLE_KEYS))
+    if unknown:
+        raise EnsembleConfigError(f'ensemble has unknown key(s) {unknown}; it takes '
+                                  f'{list(ENSEMBLE_KEYS)}, e.g. ensemble = dict(members=4)')
+    members = ensemble.get('members')
+    if isinstance(members, bool) or not isinstance(members, int) or members < 1:
+        raise EnsembleConfigError(f'ensemble.members={members!r}: give the number of models '
+                                  'to train, an integer >= 1')
+    return members
+
+
+def member_seeds(seed: int, members: int) -> List[int]:
+    """Seeds of the members of the ensemble of ``seed``: ``seed * members + i``."""
+    return [seed * members + i for i in range(members)]
+
+
+def member_config(cfg: Config, index: int, seed: int) -> Config:
+    """The config of one member: the ensemble's, with its seed and work dir."""
+    member = copy.deepcopy(cfg)
+    member.pop('ensemble', None)
+    member.work_dir = osp.join(cfg.work_dir, f'member{index}')
+    member.randomness = dict(cfg.get('randomness') or {}, seed=seed)
+    member.experiment_name = f'member{index}'
+    return member
+
+
+def _finished(work_dir: str) -> bool:
+    """A member whose test ended: its scores and metrics are written last."""
+    return all(osp.isfile(osp.join(work_dir, f))
+               for f in ('frame_scores.npz', 'metrics.json'))
+
+
+def _read_json(path: str) -> dict:
+    with open(path) as f:
+        return json.load(f)
+
+
+def _frame_metric_cfg(cfg: Config) -> dict:
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
+        cfg.test_evaluator]
+    for ev in evaluators:
+        if ev.get('type') == 'FrameAUROCMetric':
+            return ev
+    raise EnsembleConfigError('an ensemble is scored from its members\' frame scores: the '
+                              "test_evaluator must include a FrameAUROCMetric")
+
+
+def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict] = None):
+    """The ensemble's scores and the metrics a single run's test reports: the members'
+    scores averaged with the saved normalizers (the headline), and once more with each of
+    ``compare_normalizers`` (``micro_auroc_<label>``)."""
+    scores = FrameScores.average(runs)
+    evaluation = scores.evaluate()
+    metrics = dict(evaluation.metrics)
+    weights = scores.settings['score_weights']
+    for label, norm in (compare_normalizers or {}).items():
+        other = FrameScores.average(runs, normalizer=norm, normalizers={})
+        metrics[f'micro_auroc_{label}'] = other.evaluate(weights, normalizer=norm,
+                                                         normalizers={}).metrics['micro_auroc']
+    return scores, evaluation, metrics
+
+
+def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False,
+                   launcher: str = 'none') -> Optional[dict]:
+    """Train (and with ``test`` test) every member of ``cfg``'s ensemble, then score the
+    ensemble into ``cfg.work_dir``. ``resume='auto'`` keeps the members whose test ended
+    and resumes the others from their newest checkpoint. Returns the ensemble's metrics."""
+    from vadkit.utils.reporting import report_metrics
+    from vadkit.utils.run_config import set_score_output_dir
+
+    from .runner import build_runner
+    members = ensemble_members(cfg)
+    seed = (cfg.get('randomness') or {}).get('seed')
+    if not isinstance(seed, int):
+        raise EnsembleConfigError(f'randomness.seed={seed!r}: an ensemble derives its '
+                                  'members\' seeds from an integer seed, e.g. randomness = '
+                                  'dict(seed=0)')
+    seeds = member_seeds(seed, members)
+    if launcher != 'none':
+        raise EnsembleConfigError(
+            'an ensemble trains its members one after another in one process; on several '
+            'processes train each member as its own run (tools/dist_train.sh CONFIG N '
+            f'--cfg-options ensemble=None randomness.seed=S --work-dir DIR/memberI, seeds '
+            f'{seeds} for seed {seed}) and score them together with '
+            'tools/analysis/rescore.py DIR/member*/frame_scores.npz')
+    if resume not in (None, 'auto'):
+        raise EnsembleConfigError(f'--resume {resume}: an ensemble resumes each member from '
+                                  'its own work dir; give --resume without a path')
+    metric_cfg = _frame_metric_cfg(cfg) if test else None
+    lock_work_dir(cfg.work_dir, role='ensemble')
+    try:
+        dirs = []
+        for i, member_seed in enumerate(seeds):
+            member = member_config(cfg, i, member_seed)
+            dirs.append(member.work_dir)
+            title = f'ensemble member {i + 1}/{members} (seed {member_seed})'
+            if resume and test and _finished(member.work_dir):
+                print(f'{title}: done before, kept ({member.work_dir})', flush=True)
+                continue
+            print(f'{title}: training in {member.work_dir}', flush=True)
+            if resume:
+                member.resume, member.load_from = True, None
+            if test:
+                set_score_output_dir(member, member.work_dir)
+            runner = build_runner(member)
+            runner.train()
+            if test:
+                report_metrics(runner.test(), runner.work_dir, title=title)
+            del runner
+        if not test:
+            return None
+        runs = [FrameScores.load(d) for d in dirs]
+        scores, evaluation, metrics = ensemble_metrics(
+            runs, metric_cfg.get('compare_normalizers'))
+        scores.save(cfg.work_dir, evaluation)
+        with open(osp.join(cfg.work_dir, 'ensemble.json'), 'w') as f:
+            json.dump(dict(seed=seed, members=[
+                dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')))
+                for s, d in zip(seeds, dirs)]), f, indent=2)
+        report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
+                       f'(seeds {", ".join(map(str, seeds))})')
+        return metrics
+    finally:
+        unlock_work_dir(cfg.work_dir)
