@@ -2,10 +2,8 @@
 # 128x192 frames, 14 epochs, min-max then temporal smoothing sigma 3) with its normal
 # training clips augmented as in configs/ablations/luss-ae-augment_3dcae-w8_8x64x64_synthetic.py
 # (spatial, photometric, and the PRP clip reversed; one draw per sample for all its clips;
-# test windows untouched). It restates the 128x192 settings because configs inherit at most
-# one level beside _base_.
-_base_ = ['../luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
-decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(128, 192))]
+# test windows untouched).
+_base_ = ['../luss_ae/luss-ae_3dcae-w24_8x128x192_cpu_ped2.py']
 train_pipeline = [
     dict(type='SampleWindow'),
     dict(type='SamplePlaybackRateClip', strides=(2, 3, 4, 5), p_original=0.5),
@@ -15,12 +13,4 @@ train_pipeline = [
     dict(type='ClipRandomReverse', prob=0.5, keys=('prp_clip', )),
     dict(type='PackClipInputs', keys=('window', 'prp_clip'), meta_keys=('prp_label', )),
 ]
-train_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline, pipeline=train_pipeline))
-test_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline))
-test_evaluator = dict(
-    normalizer=dict(
-        _delete_=True,
-        type='Chain',
-        steps=[dict(type='MinMaxNormalizer'), dict(type='GaussianSmoothing', sigma=3)]),
-    compare_normalizers=dict(paper=dict(type='MinMaxNormalizer')))
-train_cfg = dict(max_epochs=14)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -12,19 +12,7 @@
 #   python tools/test.py configs/ablations/luss-ae-local-measures_3dcae-w24_8x128x192_cpu_ped2.py \
 #       work_dirs/luss-ae_3dcae-w24_8x128x192_cpu_ped2/epoch_14.pth --out-dir DIR
 #   python tools/analysis/rescore.py DIR/frame_scores.npz --score-names vcr.mse vcr.top ffp.mse ...
-# (It inherits the 128x128 config and repeats what the 128x192 one changes: configs are a
-# base plus at most one level.)
-_base_ = ['../luss_ae/luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
-decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(128, 192))]
-train_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline))
-test_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline))
-test_evaluator = dict(
-    normalizer=dict(
-        _delete_=True,
-        type='Chain',
-        steps=[dict(type='MinMaxNormalizer'), dict(type='GaussianSmoothing', sigma=3)]),
-    compare_normalizers=dict(paper=dict(type='MinMaxNormalizer')))
-train_cfg = dict(max_epochs=14)
+_base_ = ['../luss_ae/luss-ae_3dcae-w24_8x128x192_cpu_ped2.py']
 normal_error_maps = '{{$NORMAL_ERROR_MAPS:work_dirs/luss-ae_3dcae-w24_8x128x192_cpu_ped2/normal_error_maps.npz}}'  # noqa: E501
 bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
 frame_means = dict(mse=dict(type='MSE'), pse=dict(type='PSE', sigma=1.0, kernel_size=5),

@@ -7,11 +7,12 @@
 # The headline is the paper's plain per-video min-max; the temporally smoothed figure is
 # reported beside it. Members train in <work_dir>/member<i> with seeds seed * 4 + i
 # (vadkit/engine/ensemble.py); figures and times in configs/luss_ae/README.md.
-_base_ = ['./luss-ae_3dcae-w24_8x128x128_cpu_ped2.py']
-decode_pipeline = [dict(type='Grayscale'), dict(type='Resize', size=(128, 192))]
-train_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline))
-test_dataloader = dict(dataset=dict(decode_pipeline=decode_pipeline))
-test_evaluator = dict(compare_normalizers=dict(smoothed=dict(
-    type='Chain', steps=[dict(type='MinMaxNormalizer'), dict(type='GaussianSmoothing', sigma=3)])))
+_base_ = ['./luss-ae_3dcae-w24_8x128x192_cpu_ped2.py']
+test_evaluator = dict(
+    normalizer=dict(_delete_=True, type='MinMaxNormalizer'),
+    compare_normalizers=dict(
+        _delete_=True,
+        smoothed=dict(type='Chain', steps=[dict(type='MinMaxNormalizer'),
+                                           dict(type='GaussianSmoothing', sigma=3)])))
 train_cfg = dict(max_epochs=1)
 ensemble = dict(members=4)

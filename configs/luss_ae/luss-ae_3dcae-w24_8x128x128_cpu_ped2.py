@@ -5,8 +5,8 @@
 # updates in the same time: with batch 16 and 12 epochs (1,824 steps) the model reached
 # 87.13 % micro AUROC, with batch 4 and 8 epochs 89.32 %, with this config 91.12 %
 # (seed 0, deterministic: every run; seeds 1-3 84.2-87.9 %, configs/luss_ae/README.md). The
-# recommended Ped2 CPU config, luss-ae_3dcae-w24_8x128x192_cpu_ped2.py, is this one at
-# Ped2's aspect ratio with smoothed scores, and is steadier over seeds.
+# 128x192 CPU config, luss-ae_3dcae-w24_8x128x192_cpu_ped2.py, is this one at Ped2's aspect
+# ratio with smoothed scores, and is steadier over seeds.
 # Same tasks, losses and Ped2 alphas as the paper; per-video min-max rescaling (with a
 # small model, robust rescaling lets one noisy score dominate; see configs/luss_ae/README.md).
 _base_ = [
