@@ -4,12 +4,11 @@ out-of-range intervals and label files of videos that are not there."""
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
+from conftest import run_tool_in_process
 
 from vadkit.datasets.layouts import DatasetError, VideoFolderLayout
 from vadkit.datasets.layouts.label_files import read_interval_file
@@ -18,7 +17,6 @@ from vadkit.utils import register_all_modules
 register_all_modules()
 
 N = 10  # frames of the test video 'walk'
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def write_frames(folder: str, n: int) -> None:
@@ -182,12 +180,11 @@ def test_old_files_load_as_before(root, tmp_path):
 
 def test_prepare_dataset_reports_the_fix(root):
     write_label(root, '7,10\n')
-    cmd = [sys.executable, osp.join(REPO, 'tools', 'data', 'prepare_dataset.py'), root,
-           '--layout', 'VideoFolderLayout', '--no-cache']
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    cmd = ['tools/data/prepare_dataset.py', root, '--layout', 'VideoFolderLayout',
+           '--no-cache']
+    out = run_tool_in_process(cmd)
     assert out.returncode == 2, out.stderr
     assert "set interval_end='exclusive'" in out.stderr
-    out = subprocess.run(cmd + ['--layout-args', 'interval_end=exclusive'],
-                         capture_output=True, text=True, cwd=REPO)
+    out = run_tool_in_process(cmd + ['--layout-args', 'interval_end=exclusive'])
     assert out.returncode == 0, out.stderr
     assert '3 anomalous of 10 frames' in out.stdout + out.stderr

@@ -3,11 +3,10 @@ metric and re-scoring with a fusion, and the default left bit for bit as it was.
 import importlib.util
 import json
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from conftest import run_tool_in_process
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation.functional import evaluate_frame_scores, weighted_sum
@@ -159,9 +158,7 @@ def test_rescore_cli_refuses_an_unknown_fusion_in_one_line(tmp_path):
                               normalizers={}))
     out = tmp_path / 'run'
     scores.save(str(out), scores.evaluate())
-    proc = subprocess.run([sys.executable, 'tools/analysis/rescore.py', str(out),
-                           '--fusion', 'RankFuzion'], cwd=REPO, capture_output=True,
-                          text=True)
+    proc = run_tool_in_process(['tools/analysis/rescore.py', out, '--fusion', 'RankFuzion'])
     assert proc.returncode == 2, proc.stderr
     assert 'rescore.py: error: --fusion' in proc.stderr and 'RankFusion' in proc.stderr
     assert 'Traceback' not in proc.stderr

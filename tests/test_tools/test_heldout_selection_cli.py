@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import run_tool_in_process
 
 from vadkit.evaluation import FrameScores
 from vadkit.utils import register_all_modules
@@ -95,8 +96,7 @@ def test_user_errors_are_one_line_and_exit_2(tmp_path, argv, message):
     run = save_run(tmp_path / 'a', 0)
     argv = [run if a == 'RUN' else str(tmp_path / a) if a.endswith('.npz') else a
             for a in argv]
-    proc = subprocess.run([sys.executable, TOOL, *argv], capture_output=True, text=True,
-                          cwd=REPO)
+    proc = run_tool_in_process([TOOL, *argv])  # a real process exits 0 above
     assert proc.returncode == 2, proc.stderr
     assert 'heldout_selection.py: error:' in proc.stderr and message in proc.stderr
     assert 'Traceback' not in proc.stderr

@@ -3,12 +3,12 @@ tools/test.py scoring with WorstRegion, TopK and RelativeToNormal, the window sc
 maps, and the missing statistics file as a one-line error."""
 import importlib.util
 import os.path as osp
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
+from conftest import run_tool_in_process
 from mmengine.config import Config
 
 from vadkit.engine import WindowScorer
@@ -125,9 +125,8 @@ def test_missing_statistics_file_is_a_one_line_error(fitted, tmp_path):
     tmp, _, ckpt, _ = fitted
     missing = str(tmp_path / 'absent.npz')
     config = write_config(str(tmp_path), missing)
-    proc = subprocess.run([sys.executable, osp.join(REPO, 'tools', 'test.py'), config, ckpt,
-                           '--work-dir', str(tmp_path / 'w'), '--out-dir',
-                           str(tmp_path / 'out')], capture_output=True, text=True, cwd=REPO)
+    proc = run_tool_in_process(['tools/test.py', config, ckpt, '--work-dir', tmp_path / 'w',
+                                '--out-dir', tmp_path / 'out'])
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert 'absent.npz' in proc.stderr and 'fit_normal_error_maps.py' in proc.stderr
     assert 'Traceback' not in proc.stderr

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import torch
+from conftest import run_tool_in_process
 from mmengine.config import Config
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
@@ -27,6 +28,10 @@ PED2_CPU = osp.join(ROOT, 'configs', 'luss_ae', 'luss-ae_3dcae-w24_8x128x128_cpu
 
 
 def run(args, env=None):
+    """``python <args>``: a tool in this process (as the ``vadkit`` command runs it), other
+    code (``-c``) in a fresh process."""
+    if args[0] != '-c':
+        return run_tool_in_process(args, env=env, threads=1)
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', **(env or {}))
     return subprocess.run([sys.executable] + args, cwd=ROOT, env=env, capture_output=True,
                           text=True)
