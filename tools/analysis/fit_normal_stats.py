@@ -13,45 +13,33 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-import torch
-from mmengine.config import DictAction
-
-from vadkit.engine.offline_scoring import build_window_dataset, load_model, score_windows
+from vadkit.engine.offline_scoring import score_windows
 from vadkit.evaluation.normalizers import compute_normal_stats, save_normal_stats
-from vadkit.utils import register_all_modules
 from vadkit.utils.errors import run_cli
-from vadkit.utils.run_config import load_config
+from vadkit.utils.normal_split_options import (
+    add_normal_split_args,
+    load_normal_split,
+    output_path,
+)
+
+OUT_FILE = 'normal_stats.json'
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Score the training (normal) windows and '
                                      'write each score\'s mean and std as JSON')
-    parser.add_argument('config')
-    parser.add_argument('checkpoint')
-    parser.add_argument('--out', help='output JSON (default: normal_stats.json beside the '
-                        'checkpoint)')
-    parser.add_argument('--split', default='train', help='split to score (default train)')
-    parser.add_argument('--window-stride', type=int, default=1,
-                        help='score every k-th window only (faster on large training sets)')
-    parser.add_argument('--batch-size', type=int, help='default: the test dataloader\'s')
+    add_normal_split_args(parser, OUT_FILE)
     parser.add_argument('--num-workers', type=int, default=0)
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--data-root', help='dataset root, overriding the config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    register_all_modules(init_default_scope=True)
-    cfg = load_config(args.config, args.cfg_options, data_root=args.data_root)
-    model = load_model(cfg, args.checkpoint, args.device)
-    dataset = build_window_dataset(cfg, args.split, args.window_stride)
-    print(f'scoring {dataset!r} on {args.device}', flush=True)
+    cfg, model, dataset = load_normal_split(args)
     scores = score_windows(model, dataset, args.batch_size or cfg.test_dataloader.batch_size,
                            args.num_workers)
     stats = compute_normal_stats(scores)
-    out = args.out or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'normal_stats.json')
+    out = output_path(args, OUT_FILE)
     save_normal_stats(out, stats, split=args.split, windows=len(dataset),
                       videos=len(dataset.videos), window_stride=args.window_stride,
                       config=osp.abspath(args.config), checkpoint=osp.abspath(args.checkpoint))
