@@ -1,5 +1,6 @@
-"""A two-process test (gloo on CPU) sends the score curves of every video to the local vis
-backend once, and both processes leave their process group cleanly."""
+"""A two-process test (gloo on CPU, tools/dist_test.sh): every window scored once, the
+scores of a one-process test, the score curves of every video sent to the local vis backend
+once, and both processes leave their process group cleanly. One two-process run is shared."""
 import glob
 import json
 import os
@@ -10,6 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
+from conftest import run_tool_in_process
 from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG
 
 from vadkit.engine.hooks.score_curves_hook import epochs_trained
@@ -29,9 +31,14 @@ def test_epochs_trained_of_a_test_on_its_own_builds_no_train_loop():
     assert epochs_trained(TestOnlyRunner()) == 0
 
 
-@pytest.mark.skipif(not torch.distributed.is_available(), reason='no torch.distributed')
-def test_two_process_test_sends_every_video_curve_once(tiny_trained_run, tmp_path):
-    out, config = str(tmp_path / 'two'), tmp_path / 'local_vis.py'
+@pytest.fixture(scope='module')
+def two_process_test(tiny_trained_run, tmp_path_factory):
+    """tools/dist_test.sh of the shared tiny run's checkpoint on 2 processes, with the
+    local vis backend: (out dir, its terminal)."""
+    if not torch.distributed.is_available():
+        pytest.skip('no torch.distributed')
+    tmp = tmp_path_factory.mktemp('two')
+    out, config = str(tmp / 'two'), tmp / 'local_vis.py'
     config.write_text(f'_base_ = [{TINY_SYNTHETIC_CONFIG!r}]\n'
                       "visualizer = dict(type='VADVisualizer', "
                       "vis_backends=[dict(type='LocalVisBackend')])\n")
@@ -39,11 +46,30 @@ def test_two_process_test_sends_every_video_curve_once(tiny_trained_run, tmp_pat
                PORT=str(28500 + os.getpid() % 1000))
     proc = subprocess.run(
         ['bash', 'tools/dist_test.sh', str(config), tiny_trained_run.epoch_2, '2',
-         '--data-root', tiny_trained_run.data, '--work-dir', str(tmp_path / 'work'),
+         '--data-root', tiny_trained_run.data, '--work-dir', str(tmp / 'work'),
          '--out-dir', out],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]  # torchrun: 0 only when both processes exit 0
+    return out, log
+
+
+def test_two_processes_score_every_window_once(two_process_test, tiny_trained_run,
+                                               tmp_path):
+    one = str(tmp_path / 'one')
+    proc = run_tool_in_process(['tools/test.py', TINY_SYNTHETIC_CONFIG,
+                                tiny_trained_run.epoch_2, '--data-root', tiny_trained_run.data,
+                                '--work-dir', tmp_path / 'work_one', '--out-dir', one],
+                               threads=1)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    a = np.load(osp.join(one, 'frame_scores.npz'))
+    b = np.load(osp.join(two_process_test[0], 'frame_scores.npz'))
+    np.testing.assert_array_equal(a['frame_idx'], b['frame_idx'])
+    np.testing.assert_allclose(a['score'], b['score'], rtol=1e-5, atol=1e-6)
+
+
+def test_two_process_test_sends_every_video_curve_once(two_process_test):
+    out, log = two_process_test
     assert 'Traceback' not in log, log[-3000:]
     assert 'score curves of 2 video(s) sent to the visualizer (LocalVisBackend)' in log
 

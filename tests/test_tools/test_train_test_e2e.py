@@ -1,4 +1,6 @@
-"""End to end: train, resume, test, distributed test, through the command-line tools."""
+"""End to end: train, resume, test, through the command-line tools (run in this process as
+the ``vadkit`` command runs them, but for one fresh process of the deterministic runs'
+pair). The two-process test is in tests/test_engine/test_score_curves_two_processes.py."""
 import json
 import os
 import os.path as osp
@@ -9,15 +11,21 @@ import sys
 import numpy as np
 import pytest
 import torch
+from conftest import run_tool_in_process
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = TINY_SYNTHETIC_CONFIG
 
 
-def run(args, **kw):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-    proc = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, **kw)
+def run(args, fresh_process=False):
+    """``python <args>`` on one thread: in this process, or in a fresh one."""
+    if fresh_process:
+        env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
+        proc = subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+    else:
+        proc = run_tool_in_process(args, threads=1)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -46,7 +54,7 @@ def test_resume_continues_from_last_epoch(trained, tmp_path):
     shutil.copyfile(osp.join(trained['work'], 'epoch_1.pth'), first)
     (work / 'last_checkpoint').write_text(str(first))
     saved = first.read_bytes()
-    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+    out = run(['tools/train.py', CONFIG, '--data-root', trained['data'],
                '--work-dir', str(work), '--resume', '--cfg-options',
                'train_cfg.max_epochs=2'])
     assert f'resume: from the newest readable checkpoint, {first}' in out
@@ -60,7 +68,7 @@ def test_resume_continues_from_last_epoch(trained, tmp_path):
 def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
     out_dir = str(tmp_path / 'test1')
     ckpt = osp.join(trained['work'], 'epoch_1.pth')
-    out = run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
+    out = run(['tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
                '--work-dir', str(tmp_path / 'work'), '--out-dir', out_dir, '--report'])
     assert 'micro AUROC' in out
     assert osp.isfile(osp.join(out_dir, 'metrics.json'))
@@ -82,7 +90,7 @@ def test_test_writes_metrics_and_frame_scores(trained, tmp_path):
 
 def test_train_with_test_writes_metrics_and_frame_scores_to_work_dir(trained, tmp_path):
     work = str(tmp_path / 'with_test')
-    out = run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+    out = run(['tools/train.py', CONFIG, '--data-root', trained['data'],
                '--work-dir', work, '--test', '--cfg-options', 'train_cfg.max_epochs=1'])
     assert 'micro AUROC' in out
     assert osp.isfile(osp.join(work, 'metrics.json'))
@@ -90,33 +98,15 @@ def test_train_with_test_writes_metrics_and_frame_scores_to_work_dir(trained, tm
     assert len(scores['score']) == 2 * (40 - 4)
 
 
-@pytest.mark.skipif(not torch.distributed.is_available(), reason='no torch.distributed')
-def test_two_processes_score_every_window_once(trained, tmp_path):
-    ckpt = osp.join(trained['work'], 'epoch_1.pth')
-    one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
-    run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', trained['data'],
-         '--work-dir', str(tmp_path / 'work_one'), '--out-dir', one])
-    port = str(29500 + os.getpid() % 1000)
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', PORT=port)
-    proc = subprocess.run(['bash', 'tools/dist_test.sh', CONFIG, ckpt, '2', '--data-root',
-                           trained['data'], '--work-dir', str(tmp_path / 'work_two'),
-                           '--out-dir', two],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    a, b = np.load(osp.join(one, 'frame_scores.npz')), np.load(osp.join(two, 'frame_scores.npz'))
-    np.testing.assert_array_equal(a['frame_idx'], b['frame_idx'])
-    np.testing.assert_allclose(a['score'], b['score'], rtol=1e-5, atol=1e-6)
-
-
 def test_deterministic_runs_are_bitwise_equal(trained, tmp_path):
     """randomness.deterministic=True: the same seed gives the same weights, run after run
-    (no kernel chosen by timing)."""
+    (no kernel chosen by timing): here, one run in this process and one in a fresh one."""
     states = []
     for i in range(2):
         work = str(tmp_path / f'det{i}')
-        run([sys.executable, 'tools/train.py', CONFIG, '--data-root', trained['data'],
+        run(['tools/train.py', CONFIG, '--data-root', trained['data'],
              '--work-dir', work, '--cfg-options', 'train_cfg.max_epochs=1',
-             'randomness.deterministic=True'])
+             'randomness.deterministic=True'], fresh_process=i == 1)
         states.append(torch.load(osp.join(work, 'epoch_1.pth'), weights_only=True)['state_dict'])
     assert states[0].keys() == states[1].keys()
     for k in states[0]:

@@ -1,5 +1,7 @@
 """One run at a time per work dir: a second one is refused naming the first; a killed run
-leaves no stale lock; tests write into their own out dir."""
+leaves no stale lock; tests write into their own out dir. The lock holders are fresh
+processes; the runs they refuse or let beside them run in this process (as the ``vadkit``
+command runs them)."""
 import glob
 import json
 import os
@@ -10,6 +12,7 @@ import sys
 import time
 
 import pytest
+from conftest import run_tool_in_process
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 from vadkit.utils.work_dir_lock import LOCK_NAME, WorkDirBusyError, lock_work_dir, unlock_work_dir
@@ -42,6 +45,12 @@ def test_lock_is_exclusive_reentrant_and_dies_with_its_holder(tmp_path):
         assert info['pid'] == holder.pid
         with pytest.raises(WorkDirBusyError, match=f'in use by pid {holder.pid} on '):
             lock_work_dir(work)
+        # a test into a training's work dir (as its out dir) is refused
+        ckpt = tmp_path / 'c.pth'
+        ckpt.write_bytes(b'x')
+        test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--out-dir', work])
+        assert test.returncode == 2
+        assert f'test.py: error: work dir {work} is in use by pid {holder.pid}' in test.stderr
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
@@ -59,26 +68,25 @@ def test_second_training_into_one_work_dir_is_refused(tmp_path):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         info = wait_for_holder(work, first)
-        second = subprocess.run(
-            [sys.executable, 'tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
-             '--cfg-options', 'train_cfg.max_epochs=1', 'optim_wrapper.optimizer.lr=0.5'],
-            cwd=ROOT, env=ENV, capture_output=True, text=True)
+        second = run_tool_in_process(
+            ['tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
+             '--cfg-options', 'train_cfg.max_epochs=1', 'optim_wrapper.optimizer.lr=0.5'])
         assert second.returncode == 2, second.stderr[-3000:]
         assert f'is in use by pid {first.pid} on ' in second.stderr
         assert 'tools/train.py' in second.stderr and info['started'] in second.stderr
-        # nothing of the second run in the work dir: one log dir, the first run's config
-        assert len([d for d in os.listdir(work) if osp.isdir(osp.join(work, d))]) == 1
-        with open(osp.join(work, 'tiny_synthetic.py')) as f:
-            assert 'lr=0.5' not in f.read()
-        # a test of the training's checkpoint runs beside it, in its own out dir
         ckpt = osp.join(work, 'epoch_1.pth')
         while not osp.exists(ckpt):  # written atomically: complete once it exists
             assert first.poll() is None
             time.sleep(0.1)
-        test = subprocess.run(
-            [sys.executable, 'tools/test.py', CONFIG, ckpt, '--data-root', data,
-             '--work-dir', work, '--cfg-options', 'test_evaluator.score_weights.vcr=0.5'],
-            cwd=ROOT, env=ENV, capture_output=True, text=True)
+        # nothing of the refused run in the work dir (looked at once the first run has
+        # written its own): one log dir, the first run's config
+        assert len([d for d in os.listdir(work) if osp.isdir(osp.join(work, d))]) == 1
+        with open(osp.join(work, 'tiny_synthetic.py')) as f:
+            assert 'lr=0.5' not in f.read()
+        # a test of the training's checkpoint runs beside it, in its own out dir
+        test = run_tool_in_process(
+            ['tools/test.py', CONFIG, ckpt, '--data-root', data,
+             '--work-dir', work, '--cfg-options', 'test_evaluator.score_weights.vcr=0.5'])
         assert test.returncode == 0, test.stderr[-3000:]
         assert len(glob.glob(osp.join(work, 'test_*', 'metrics.json'))) == 1
         with open(osp.join(work, 'tiny_synthetic.py')) as f:  # still the training's config
@@ -87,32 +95,11 @@ def test_second_training_into_one_work_dir_is_refused(tmp_path):
         first.send_signal(signal.SIGKILL)
         first.wait()
     # SIGKILL left no stale lock: the next run takes the work dir
-    again = subprocess.run(
-        [sys.executable, 'tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
-         '--resume', '--cfg-options', 'train_cfg.max_epochs=1'],
-        cwd=ROOT, env=ENV, capture_output=True, text=True)
+    again = run_tool_in_process(
+        ['tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
+         '--resume', '--cfg-options', 'train_cfg.max_epochs=1'])
     assert again.returncode == 0, again.stderr[-3000:]
     assert glob.glob(osp.join(work, 'epoch_*.pth'))
-
-
-def test_test_into_a_training_work_dir_is_refused(tmp_path):
-    work = str(tmp_path / 'work')
-    holder = subprocess.Popen(
-        [sys.executable, '-c', 'import time; from vadkit.utils.work_dir_lock import '
-         f'lock_work_dir; lock_work_dir({work!r}); time.sleep(600)'],
-        env=ENV)
-    try:
-        wait_for_holder(work, holder)
-        ckpt = tmp_path / 'c.pth'
-        ckpt.write_bytes(b'x')
-        test = subprocess.run([sys.executable, 'tools/test.py', CONFIG, str(ckpt),
-                               '--out-dir', work], cwd=ROOT, env=ENV, capture_output=True,
-                              text=True)
-        assert test.returncode == 2
-        assert f'test.py: error: work dir {work} is in use by pid {holder.pid}' in test.stderr
-    finally:
-        holder.send_signal(signal.SIGKILL)
-        holder.wait()
 
 
 def test_config_without_runner_type_gets_vadkits_runner(tmp_path):

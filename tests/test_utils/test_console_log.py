@@ -6,7 +6,7 @@ import logging
 import os.path as osp
 import re
 
-from conftest import run_tool
+from conftest import run_tool_in_process
 from mmengine.logging import MMLogger
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
@@ -50,19 +50,9 @@ def test_filter_keeps_the_dump_in_the_file_only(tmp_path, monkeypatch):
     assert not verbose.handlers[0].filters
 
 
-def train_tiny(tmp_path, name: str, *extra: str) -> tuple:
-    """tools/train.py on the tiny config for one epoch: (work dir, terminal output)."""
-    work_dir = str(tmp_path / name)
-    out = run_tool(['tools/train.py', TINY_SYNTHETIC_CONFIG, '--data-root',
-                    str(tmp_path / 'data'), '--work-dir', work_dir, '--cfg-options',
-                    'train_cfg.max_epochs=1', *extra])
-    terminal = out.stdout + out.stderr
-    assert out.returncode == 0, terminal[-3000:]
-    return work_dir, terminal
-
-
-def test_train_terminal_is_short_and_the_log_file_complete(tmp_path):
-    work_dir, terminal = train_tiny(tmp_path, 'run')
+def test_train_terminal_is_short_and_the_log_file_complete(tiny_trained_run, tmp_path):
+    """The shared tiny run (tools/train.py in a fresh process, 2 epochs): its terminal."""
+    work_dir, terminal = tiny_trained_run.work, tiny_trained_run.log
     lines = terminal.splitlines()
     assert len(lines) < 40, terminal
     for dump in ('System environment', 'Runtime environment', 'Config:',
@@ -73,8 +63,8 @@ def test_train_terminal_is_short_and_the_log_file_complete(tmp_path):
                   'model: MultiTaskAutoEncoder (backbone Conv3DAutoEncoder',
                   'train data: VideoWindowDataset(SyntheticLayout(',
                   'split=train, 2 videos, 72 windows of 5)',
-                  'test data: SyntheticLayout(', 'training done: 1 epoch, 9 iterations',
-                  f'checkpoint {osp.join(work_dir, "epoch_1.pth")}'):
+                  'test data: SyntheticLayout(', 'training done: 2 epochs, 18 iterations',
+                  f'checkpoint {osp.join(work_dir, "epoch_2.pth")}'):
         assert shown in terminal, (shown, terminal)
     (log_file, ) = glob.glob(osp.join(work_dir, '*', '*.log'))
     assert f'environment and config in {log_file}' in terminal
@@ -86,7 +76,14 @@ def test_train_terminal_is_short_and_the_log_file_complete(tmp_path):
     # the progress records (the losses logged) reach the terminal as the log file has them
     losses = re.findall(r'\bloss: ([0-9.]+)', log)
     assert losses and re.findall(r'\bloss: ([0-9.]+)', terminal) == losses
-    # --verbose keeps the dump on the terminal
-    _, verbose = train_tiny(tmp_path, 'verbose', '--verbose')
+    # --verbose keeps the dump on the terminal (a one-epoch run, in this process)
+    work_dir = str(tmp_path / 'verbose')
+    out = run_tool_in_process(['tools/train.py', TINY_SYNTHETIC_CONFIG, '--data-root',
+                               tmp_path / 'data', '--work-dir', work_dir, '--verbose',
+                               '--cfg-options', 'train_cfg.max_epochs=1'])
+    verbose = out.stdout + out.stderr
+    assert out.returncode == 0, verbose[-3000:]
     assert 'System environment' in verbose and 'Config:\n' in verbose
     assert len(verbose.splitlines()) > 200
+    assert 'training done: 1 epoch, 9 iterations' in verbose
+    assert f'checkpoint {osp.join(work_dir, "epoch_1.pth")}' in verbose
