@@ -1,7 +1,8 @@
 """Weight averaging (WeightAveragingHook, the EMA ablation config): the test after training
 scores with the averaged weights and says so; checkpoints hold them as state_dict and load
 with weights_only=True; a killed and resumed run ends with the averaged state of an
-uninterrupted one."""
+uninterrupted one. The killed run is a fresh process; the others run in this process, on
+one thread as the killed one."""
 import glob
 import os
 import os.path as osp
@@ -11,6 +12,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from conftest import run_tool_in_process
 
 from vadkit.evaluation import FrameScores
 
@@ -26,13 +28,14 @@ OPTIONS = [f'{loader}.dataset.layout.{k}={v}' for loader in ('train_dataloader',
 
 
 def run_tool(tool, *args, crash_at=None, options=OPTIONS):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-    env.pop('VADKIT_CRASH_AT', None)
-    if crash_at:
-        env['VADKIT_CRASH_AT'] = crash_at
-    proc = subprocess.run([sys.executable, f'tools/{tool}.py', *args, '--cfg-options',
-                           *options], cwd=ROOT, env=env, capture_output=True, text=True)
-    return proc
+    """tools/<tool>.py on one thread: killed at ``crash_at`` in a fresh process, else in
+    this one."""
+    args = [f'tools/{tool}.py', *args, '--cfg-options', *options]
+    if not crash_at:
+        return run_tool_in_process(args, threads=1)
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', VADKIT_CRASH_AT=crash_at)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
 
 
 def logs(folder):
