@@ -72,16 +72,26 @@ def test_rows_score_every_run_alike_with_the_given_rescaling(saved):
 def test_heldout_figure_is_the_alpha_selection_of_each_run(saved):
     plain = dict(type='MinMaxNormalizer')
     row = compare_settings({'x': saved[:1]}, normalizer=plain, heldout=True)[0]
-    table = build_setting_table({'r': run(0)}, [['a', 'b']], {'p': plain}, [0.0],
+    plain_run = run(0)
+    plain_run.settings = dict(plain_run.settings, normalizer=plain)
+    table = build_setting_table({'r': plain_run}, [['a', 'b']], {'p': plain}, [0.0],
                                 [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
-    expected = select_on_heldout_videos(table, 5, 0).mean('heldout_auroc')
-    assert row.heldout_auroc == [pytest.approx(expected, abs=1e-12)]
+    report = select_on_heldout_videos(table, 5, 0)
+    assert row.heldout_auroc == [pytest.approx(report.mean('heldout_auroc'), abs=1e-12)]
+    # the fixed alphas on the same halves, under the same (plain) rescaling
+    assert row.fixed_heldout_auroc == [pytest.approx(report.mean('fixed_heldout_auroc'),
+                                                     abs=1e-12)]
+    smoothed = build_setting_table({'r': run(0)}, [['a', 'b']], {'p': plain}, [0.0], [1.0])
+    assert row.fixed_heldout_auroc[0] != pytest.approx(
+        select_on_heldout_videos(smoothed, 5, 0).mean('fixed_heldout_auroc'), abs=1e-6)
 
 
 def test_markdown_table_has_a_cell_for_every_figure(saved):
     rows = compare_settings({'two': saved[:2], 'three': saved})
     lines = markdown_table(rows).splitlines()
     assert lines[0] == '| setting | run 0 | run 1 | run 2 | mean | worst |'
+    with_heldout = markdown_table(compare_settings({'one': saved[:1]}, heldout=True))
+    assert with_heldout.splitlines()[0].endswith('| held-out mean | fixed alphas, same halves |')
     assert len(lines) == 4 and all(line.count('|') == 7 for line in lines)
     assert lines[2].startswith(f'| two | {100 * rows[0].micro_auroc[0]:.2f} |')
 

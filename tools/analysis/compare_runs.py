@@ -10,8 +10,8 @@ run, a ``--test`` training run, an ensemble's work dir or a ``rescore.py --out-d
 run is scored with its saved alphas and fusion; ``--normalizer`` replaces the saved
 rescaling of every score (the paper's plain per-video min-max: MinMaxNormalizer). With
 ``--heldout`` each run also gets its honest figure: alphas chosen on half of the test videos,
-micro AUROC on the other half, both halves of 5 random splits
-(tools/analysis/heldout_selection.py has the details of one run).
+micro AUROC on the other half, both halves of 5 random splits, beside the run's own alphas
+on the same halves (tools/analysis/heldout_selection.py has the details of one run).
 """
 import argparse
 import json
@@ -66,7 +66,9 @@ def main(argv=None) -> list:
         with open(args.out, 'w') as f:
             json.dump([dict(name=r.name, runs=r.runs, micro_auroc=r.micro_auroc,
                             mean=r.mean, worst=r.worst, heldout_auroc=r.heldout_auroc,
-                            heldout_mean=r.heldout_mean) for r in rows], f, indent=2)
+                            heldout_mean=r.heldout_mean,
+                            fixed_heldout_auroc=r.fixed_heldout_auroc,
+                            fixed_heldout_mean=r.fixed_heldout_mean) for r in rows], f, indent=2)
     return rows
 
 

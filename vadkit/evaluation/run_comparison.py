@@ -1,7 +1,8 @@
 """Compare settings over seeds: each setting's test runs (one per seed) scored alike, with
 the mean, the worst seed and the held-out figure, the rows of an ablation table."""
+import copy
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -27,6 +28,7 @@ class SettingRow:
     runs: List[str]
     micro_auroc: List[float]
     heldout_auroc: List[float] = field(default_factory=list)
+    fixed_heldout_auroc: List[float] = field(default_factory=list)
 
     @property
     def mean(self) -> float:
@@ -40,23 +42,29 @@ class SettingRow:
     def heldout_mean(self) -> Optional[float]:
         return float(np.mean(self.heldout_auroc)) if self.heldout_auroc else None
 
+    @property
+    def fixed_heldout_mean(self) -> Optional[float]:
+        return float(np.mean(self.fixed_heldout_auroc)) if self.fixed_heldout_auroc else None
 
-def score_run(scores: FrameScores, normalizer: Optional[dict] = None) -> float:
-    """Micro AUROC of a run's fused score with its saved alphas and fusion; ``normalizer``
-    replaces the saved normalizers of every score (``None``: the saved ones)."""
+
+def rescaled_by(scores: FrameScores, normalizer: Optional[dict]) -> FrameScores:
+    """``scores`` whose saved rescaling of every score is ``normalizer`` (``None``: as is)."""
     if normalizer is None:
-        return float(scores.evaluate().metrics['micro_auroc'])
-    return float(scores.evaluate(normalizer=normalizer, normalizers={}).metrics['micro_auroc'])
+        return scores
+    other = copy.copy(scores)
+    other.settings = dict(scores.settings, normalizer=dict(normalizer), normalizers={})
+    return other
 
 
-def heldout_auroc(scores: FrameScores, normalizer: Optional[dict] = None,
-                  grid: Sequence[float] = parse_grid('0,0.1,...,1'), splits: int = 5,
-                  seed: int = 0) -> float:
-    """The honest figure of a run: alphas chosen on half of the test videos, micro AUROC on
-    the other half, averaged over both halves of ``splits`` random splits."""
+def heldout_figures(scores: FrameScores, grid: Sequence[float] = parse_grid('0,0.1,...,1'),
+                    splits: int = 5, seed: int = 0) -> Tuple[float, float]:
+    """The honest figure of a run and what to compare it with: alphas chosen on half of the
+    test videos, micro AUROC on the other half, averaged over both halves of ``splits``
+    random splits; and the run's own alphas on the same held-out halves."""
     names = list(scores.settings.get('score_weights') or scores.score_names)
-    table = build_setting_table({'run': scores}, [names], {'n': normalizer}, [0.0], grid)
-    return select_on_heldout_videos(table, splits, seed).mean('heldout_auroc')
+    table = build_setting_table({'run': scores}, [names], {'saved': None}, [0.0], grid)
+    report = select_on_heldout_videos(table, splits, seed)
+    return report.mean('heldout_auroc'), report.mean('fixed_heldout_auroc')
 
 
 def compare_settings(groups: Mapping[str, Sequence[str]], normalizer: Optional[dict] = None,
@@ -73,11 +81,13 @@ def compare_settings(groups: Mapping[str, Sequence[str]], normalizer: Optional[d
     check_same_test_set(loaded)  # every figure of the table on the same frames
     rows = []
     for name, paths in groups.items():
-        runs = {p: loaded[p] for p in paths}
-        row = SettingRow(name, list(paths), [score_run(r, normalizer) for r in runs.values()])
+        runs = [rescaled_by(loaded[p], normalizer) for p in paths]
+        row = SettingRow(name, list(paths),
+                         [float(r.evaluate().metrics['micro_auroc']) for r in runs])
         if heldout:
-            row.heldout_auroc = [heldout_auroc(r, normalizer, splits=splits)
-                                 for r in runs.values()]
+            figures = [heldout_figures(r, splits=splits) for r in runs]
+            row.heldout_auroc = [h for h, _ in figures]
+            row.fixed_heldout_auroc = [f for _, f in figures]
         rows.append(row)
     return rows
 
@@ -88,13 +98,14 @@ def markdown_table(rows: Sequence[SettingRow]) -> str:
     heldout = any(r.heldout_auroc for r in rows)
     head = ['setting'] + [f'run {i}' for i in range(seeds)] + ['mean', 'worst']
     if heldout:
-        head.append('held-out mean')
+        head += ['held-out mean', 'fixed alphas, same halves']
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
         cells = [r.name] + [f'{100 * v:.2f}' for v in r.micro_auroc]
         cells += [''] * (seeds - len(r.micro_auroc))
         cells += [f'{100 * r.mean:.2f}', f'{100 * r.worst:.2f}']
         if heldout:
-            cells.append('' if r.heldout_mean is None else f'{100 * r.heldout_mean:.2f}')
+            cells += ['' if v is None else f'{100 * v:.2f}'
+                      for v in (r.heldout_mean, r.fixed_heldout_mean)]
         lines.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
