@@ -86,6 +86,15 @@ def test_heldout_figure_is_the_alpha_selection_of_each_run(saved):
         select_on_heldout_videos(smoothed, 5, 0).mean('fixed_heldout_auroc'), abs=1e-6)
 
 
+def test_heldout_figure_of_another_fusion_is_refused(tmp_path):
+    scores = run(0)
+    scores.settings = dict(scores.settings, fusion=dict(type='MedianFusion'))
+    scores.save(str(tmp_path / 'median'), scores.evaluate())
+    assert compare_settings({'m': [str(tmp_path / 'median')]})[0].micro_auroc
+    with pytest.raises(ComparisonError, match='MedianFusion'):
+        compare_settings({'m': [str(tmp_path / 'median')]}, heldout=True)
+
+
 def test_markdown_table_has_a_cell_for_every_figure(saved):
     rows = compare_settings({'two': saved[:2], 'three': saved})
     lines = markdown_table(rows).splitlines()

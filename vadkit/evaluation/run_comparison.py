@@ -61,6 +61,11 @@ def heldout_figures(scores: FrameScores, grid: Sequence[float] = parse_grid('0,0
     """The honest figure of a run and what to compare it with: alphas chosen on half of the
     test videos, micro AUROC on the other half, averaged over both halves of ``splits``
     random splits; and the run's own alphas on the same held-out halves."""
+    fusion = scores.settings.get('fusion')
+    if fusion and fusion.get('type') != 'WeightedSum':
+        raise ComparisonError(f'the held-out figure chooses the alphas of a weighted sum, but '
+                              f'this run fuses with {fusion}: leave --heldout out for it, or '
+                              'compare its weighted-sum scores')
     names = list(scores.settings.get('score_weights') or scores.score_names)
     table = build_setting_table({'run': scores}, [names], {'saved': None}, [0.0], grid)
     report = select_on_heldout_videos(table, splits, seed)
