@@ -45,12 +45,6 @@ def test_lock_is_exclusive_reentrant_and_dies_with_its_holder(tmp_path):
         assert info['pid'] == holder.pid
         with pytest.raises(WorkDirBusyError, match=f'in use by pid {holder.pid} on '):
             lock_work_dir(work)
-        # a test into a training's work dir (as its out dir) is refused
-        ckpt = tmp_path / 'c.pth'
-        ckpt.write_bytes(b'x')
-        test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--out-dir', work])
-        assert test.returncode == 2
-        assert f'test.py: error: work dir {work} is in use by pid {holder.pid}' in test.stderr
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
@@ -100,6 +94,24 @@ def test_second_training_into_one_work_dir_is_refused(tmp_path):
          '--resume', '--cfg-options', 'train_cfg.max_epochs=1'])
     assert again.returncode == 0, again.stderr[-3000:]
     assert glob.glob(osp.join(work, 'epoch_*.pth'))
+
+
+def test_test_into_a_training_work_dir_is_refused(tmp_path):
+    work = str(tmp_path / 'work')
+    holder = subprocess.Popen(
+        [sys.executable, '-c', 'import time; from vadkit.utils.work_dir_lock import '
+         f'lock_work_dir; lock_work_dir({work!r}); time.sleep(600)'],
+        env=ENV)
+    try:
+        wait_for_holder(work, holder)
+        ckpt = tmp_path / 'c.pth'
+        ckpt.write_bytes(b'x')
+        test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--out-dir', work])
+        assert test.returncode == 2
+        assert f'test.py: error: work dir {work} is in use by pid {holder.pid}' in test.stderr
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
 
 
 def test_config_without_runner_type_gets_vadkits_runner(tmp_path):
