@@ -74,11 +74,10 @@ def _read_json(path: str) -> dict:
 
 
 def _frame_metric_cfg(cfg: Config) -> dict:
-    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
-        cfg.test_evaluator]
-    for ev in evaluators:
-        if ev.get('type') == 'FrameAUROCMetric':
-            return ev
+    from vadkit.utils.run_config import frame_metric_configs
+    found = frame_metric_configs(cfg)
+    if found:
+        return found[0]
     raise EnsembleConfigError('an ensemble is scored from its members\' frame scores: the '
                               "test_evaluator must include a FrameAUROCMetric")
 

@@ -53,14 +53,18 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     return cfg
 
 
+def frame_metric_configs(cfg: Config) -> list:
+    """The ``FrameAUROCMetric`` configs of the test evaluator (a dict or a list)."""
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
+        cfg.test_evaluator]
+    return [ev for ev in evaluators if ev.get('type') == 'FrameAUROCMetric']
+
+
 def set_score_output_dir(cfg: Config, out_dir: str) -> None:
     """Have every ``FrameAUROCMetric`` of the test evaluator write its frame scores
     (``frame_scores.{npz,csv}``, ``per_video_auroc.csv``) to ``out_dir``."""
-    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
-        cfg.test_evaluator]
-    for ev in evaluators:
-        if ev.get('type') == 'FrameAUROCMetric':
-            ev['output_dir'] = out_dir
+    for ev in frame_metric_configs(cfg):
+        ev['output_dir'] = out_dir
 
 
 def enable_amp(cfg: Config) -> None:
