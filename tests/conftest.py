@@ -9,13 +9,13 @@ layout).
 import itertools
 import os
 import os.path as osp
-import subprocess
 import sys
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
+from forked_tool import run_forked
 from mmengine.logging import MMLogger
 from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG, make_tiny
 from torch import nn
@@ -79,12 +79,12 @@ def calibrated(tiny) -> SimpleNamespace:
     return SimpleNamespace(cal=cal, path=path)
 
 
-def run_tool(args: list, env: dict = None, check: bool = False) -> subprocess.CompletedProcess:
-    """``python <args>`` in a fresh process from the repository root, one OpenMP thread."""
+def run_tool(args: list, env: dict = None, check: bool = False) -> SimpleNamespace:
+    """``python <args>`` in a process of its own (forked from a server that has imported
+    torch and mmengine: :mod:`forked_tool`) from the repository root, one OpenMP thread."""
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', **(env or {}))
     env.pop('VADKIT_VERBOSE', None)
-    proc = subprocess.run([sys.executable] + list(args), cwd=REPO, env=env,
-                          capture_output=True, text=True)
+    proc = run_forked(list(args), env, REPO)
     if check:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc

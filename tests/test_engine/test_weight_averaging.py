@@ -1,18 +1,17 @@
 """Weight averaging (WeightAveragingHook, the EMA ablation config): the test after training
 scores with the averaged weights and says so; checkpoints hold them as state_dict and load
 with weights_only=True; a killed and resumed run ends with the averaged state of an
-uninterrupted one. The killed run is a fresh process; the others run in this process, on
+uninterrupted one. The killed run is a process of its own; the others run in this process, on
 one thread as the killed one."""
 import glob
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
 from conftest import run_tool_in_process
+from forked_tool import run_forked
 
 from vadkit.evaluation import FrameScores
 
@@ -28,14 +27,13 @@ OPTIONS = [f'{loader}.dataset.layout.{k}={v}' for loader in ('train_dataloader',
 
 
 def run_tool(tool, *args, crash_at=None, options=OPTIONS):
-    """tools/<tool>.py on one thread: killed at ``crash_at`` in a fresh process, else in
+    """tools/<tool>.py on one thread: killed at ``crash_at`` in a process of its own, else in
     this one."""
     args = [f'tools/{tool}.py', *args, '--cfg-options', *options]
     if not crash_at:
         return run_tool_in_process(args, threads=1)
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', VADKIT_CRASH_AT=crash_at)
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True)
+    return run_forked(args, env, ROOT)
 
 
 def logs(folder):

@@ -1,17 +1,16 @@
 """Crash safety: training of the deterministic demo config killed with SIGKILL at five points
 and resumed with --resume ends with bitwise the weights of an uninterrupted run, and every
-checkpoint left in the work dir stays readable. The killed runs are fresh processes; the
+checkpoint left in the work dir stays readable. The killed runs are processes of their own; the
 uninterrupted and the resumed runs run in this process, on one thread as the killed ones."""
 import glob
 import os
 import os.path as osp
 import signal
-import subprocess
-import sys
 
 import pytest
 import torch
 from conftest import run_tool_in_process
+from forked_tool import run_forked
 
 from vadkit.utils.checkpoint_files import read_checkpoint
 
@@ -26,15 +25,14 @@ OPTIONS = [f'{loader}.dataset.layout.{k}={v}' for loader in ('train_dataloader',
 
 
 def train(data, work, *extra, crash_at=None):
-    """tools/train.py on one thread: killed at ``crash_at`` in a fresh process, else in
+    """tools/train.py on one thread: killed at ``crash_at`` in a process of its own, else in
     this one."""
     args = ['tools/train.py', DEMO, '--data-root', data, '--work-dir', work, *extra,
             '--cfg-options', *OPTIONS]
     if not crash_at:
         return run_tool_in_process(args, threads=1)
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1', VADKIT_CRASH_AT=crash_at)
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True)
+    return run_forked(args, env, ROOT)
 
 
 def final_weights(work):

@@ -19,6 +19,7 @@ import os
 from typing import Callable, Optional, Union
 
 import torch
+from mmengine.config import Config
 from mmengine.device import get_device
 from mmengine.dist import broadcast, master_only
 from mmengine.hooks import CheckpointHook
@@ -35,6 +36,7 @@ from vadkit.utils.checkpoint_files import (
     remove_stale_temp_files,
     temp_name_for,
 )
+from vadkit.utils.config_text import TextCachedConfig
 from vadkit.utils.console_log import quiet_console
 from vadkit.utils.fault_injection import ENV as CRASH_ENV
 from vadkit.utils.model_identity import IDENTITY_KEY, check_checkpoint_fits, model_identity
@@ -48,6 +50,8 @@ from .hooks.run_summary_hook import RunSummaryHook
 def build_runner(cfg) -> Runner:
     """The runner of ``cfg``: its ``runner_type`` if it names one, else
     :class:`VadkitRunner` (so configs that do not inherit the default runtime get it)."""
+    if isinstance(cfg, Config):
+        cfg = TextCachedConfig.of(cfg)
     if cfg.get('runner_type'):
         return RUNNERS.build(cfg)
     return VadkitRunner.from_cfg(cfg)
