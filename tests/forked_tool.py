@@ -87,6 +87,9 @@ class ForkedTool:
     def kill(self) -> None:
         self._proc.kill()
 
+    def send_signal(self, sig: int) -> None:
+        os.kill(self.pid, sig)
+
     def terminate(self) -> None:
         self._proc.terminate()
 

@@ -4,11 +4,11 @@ import importlib
 import importlib.util
 import os
 import os.path as osp
-import subprocess
 import sys
 import textwrap
 import uuid
 
+from forked_tool import run_forked
 from mmengine.config import Config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -180,10 +180,8 @@ def test_throwaway_plugin_with_the_standard_tools(tmp_path):
     write_package(tmp_path, package, THROWAWAY_FILES)
     cfg = throwaway_config(tmp_path, package)
     env = dict(os.environ, PYTHONPATH=str(tmp_path), OMP_NUM_THREADS='1')
-    out = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'train.py'), cfg, '--work-dir',
-         str(tmp_path / 'work'), '--test'],
-        cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300)
+    out = run_forked([osp.join(REPO, 'tools', 'train.py'), cfg, '--work-dir',
+                      str(tmp_path / 'work'), '--test'], env, str(tmp_path), timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert 'micro AUROC' in out.stdout and 'flip alone' in out.stdout
     assert_not_in_vadkit(package, ('ThrowawayAbsError', 'ThrowawayFlipHead',

@@ -2,13 +2,13 @@
 the held-out mean, the JSON, and one-line errors."""
 import importlib.util
 import json
+import os
 import os.path as osp
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from conftest import run_tool_in_process
+from forked_tool import run_forked
 
 from vadkit.evaluation import FrameScores
 from vadkit.utils import register_all_modules
@@ -80,8 +80,7 @@ def test_default_grid_is_the_runs_alphas_search(tmp_path, capsys):
 
 def test_success_exits_0_with_the_table(tmp_path):
     run = save_run(tmp_path / 'a', 0)
-    proc = subprocess.run([sys.executable, TOOL, run, '--grid', '0,1', '--splits', '1'],
-                          capture_output=True, text=True, cwd=REPO)
+    proc = run_forked([TOOL, run, '--grid', '0,1', '--splits', '1'], dict(os.environ), REPO)
     assert proc.returncode == 0, proc.stderr
     assert 'HELD-OUT (honest)' in proc.stdout and 'Traceback' not in proc.stderr
 

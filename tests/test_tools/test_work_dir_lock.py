@@ -1,6 +1,6 @@
 """One run at a time per work dir: a second one is refused naming the first; a killed run
-leaves no stale lock; tests write into their own out dir. The lock holders are fresh
-processes; the runs they refuse or let beside them run in this process (as the ``vadkit``
+leaves no stale lock; tests write into their own out dir. The lock holders are processes
+of their own; the runs they refuse or let beside them run in this process (as the ``vadkit``
 command runs them)."""
 import glob
 import json
@@ -13,6 +13,7 @@ import time
 
 import pytest
 from conftest import run_tool_in_process
+from forked_tool import ForkedTool
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 from vadkit.utils.work_dir_lock import LOCK_NAME, WorkDirBusyError, lock_work_dir, unlock_work_dir
@@ -55,11 +56,10 @@ def test_lock_is_exclusive_reentrant_and_dies_with_its_holder(tmp_path):
 
 def test_second_training_into_one_work_dir_is_refused(tmp_path):
     data, work = str(tmp_path / 'data'), str(tmp_path / 'work')
-    first = subprocess.Popen(
-        [sys.executable, 'tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
+    first = ForkedTool(
+        ['tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
          '--cfg-options', 'train_cfg.max_epochs=300',
-         'default_hooks.checkpoint.max_keep_ckpts=-1'], cwd=ROOT, env=ENV,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         'default_hooks.checkpoint.max_keep_ckpts=-1'], ENV, ROOT)
     try:
         info = wait_for_holder(work, first)
         second = run_tool_in_process(

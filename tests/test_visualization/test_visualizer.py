@@ -5,12 +5,11 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 import uuid
 
 import numpy as np
 import pytest
+from forked_tool import run_forked
 from mmengine.config import Config, DictAction
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
@@ -100,10 +99,10 @@ def test_train_and_test_write_tensorboard_events(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     work = str(tmp_path / 'work')
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', CONFIG, '--data-root', str(tmp_path / 'data'),
+    proc = run_forked(
+        ['tools/train.py', CONFIG, '--data-root', str(tmp_path / 'data'),
          '--work-dir', work, '--test', '--cfg-options', 'train_cfg.max_epochs=1', BACKENDS],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+        env, ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     events = glob.glob(osp.join(work, '*', 'vis_data', 'events.out.tfevents.*'))
     assert events, os.listdir(work)
