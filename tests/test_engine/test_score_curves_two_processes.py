@@ -41,7 +41,8 @@ def two_process_test(tiny_trained_run, tmp_path_factory):
     out, config = str(tmp / 'two'), tmp / 'local_vis.py'
     config.write_text(f'_base_ = [{TINY_SYNTHETIC_CONFIG!r}]\n'
                       "visualizer = dict(type='VADVisualizer', "
-                      "vis_backends=[dict(type='LocalVisBackend')])\n")
+                      "vis_backends=[dict(type='LocalVisBackend')])\n"
+                      "default_hooks = dict(score_curves=dict(images=True))\n")
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
                PORT=str(28500 + os.getpid() % 1000))
     proc = subprocess.run(

@@ -101,7 +101,8 @@ def test_train_and_test_write_tensorboard_events(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
     proc = run_forked(
         ['tools/train.py', CONFIG, '--data-root', str(tmp_path / 'data'),
-         '--work-dir', work, '--test', '--cfg-options', 'train_cfg.max_epochs=1', BACKENDS],
+         '--work-dir', work, '--test', '--cfg-options', 'train_cfg.max_epochs=1', BACKENDS,
+         'default_hooks.score_curves.images=True'],
         env, ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     events = glob.glob(osp.join(work, '*', 'vis_data', 'events.out.tfevents.*'))
