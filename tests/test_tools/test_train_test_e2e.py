@@ -1,29 +1,27 @@
 """End to end: train, resume, test, through the command-line tools (run in this process as
-the ``vadkit`` command runs them, but for one fresh process of the deterministic runs'
-pair). The two-process test is in tests/test_engine/test_score_curves_two_processes.py."""
+the ``vadkit`` command runs them, but for one process of its own in the deterministic
+runs' pair). The two-process test is in tests/test_engine/test_score_curves_two_processes.py."""
 import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
 from conftest import run_tool_in_process
+from forked_tool import run_forked
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = TINY_SYNTHETIC_CONFIG
 
 
-def run(args, fresh_process=False):
-    """``python <args>`` on one thread: in this process, or in a fresh one."""
-    if fresh_process:
+def run(args, own_process=False):
+    """``python <args>`` on one thread: in this process, or in one of its own."""
+    if own_process:
         env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
-        proc = subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                              capture_output=True, text=True)
+        proc = run_forked(args, env, ROOT)
     else:
         proc = run_tool_in_process(args, threads=1)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -100,13 +98,13 @@ def test_train_with_test_writes_metrics_and_frame_scores_to_work_dir(trained, tm
 
 def test_deterministic_runs_are_bitwise_equal(trained, tmp_path):
     """randomness.deterministic=True: the same seed gives the same weights, run after run
-    (no kernel chosen by timing): here, one run in this process and one in a fresh one."""
+    (no kernel chosen by timing): here, one run in this process and one in a process of its own."""
     states = []
     for i in range(2):
         work = str(tmp_path / f'det{i}')
         run(['tools/train.py', CONFIG, '--data-root', trained['data'],
              '--work-dir', work, '--cfg-options', 'train_cfg.max_epochs=1',
-             'randomness.deterministic=True'], fresh_process=i == 1)
+             'randomness.deterministic=True'], own_process=i == 1)
         states.append(torch.load(osp.join(work, 'epoch_1.pth'), weights_only=True)['state_dict'])
     assert states[0].keys() == states[1].keys()
     for k in states[0]:
