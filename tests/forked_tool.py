@@ -23,6 +23,7 @@ from typing import Optional
 PRELOAD = ['torch', 'torch._inductor', 'mmengine.runner', 'mmengine.config',
            'mmengine.visualization']
 _context = []
+CODE = '-c'  # the script of ``python -c <code>``
 
 
 def _forkserver():
@@ -48,11 +49,14 @@ def _child(script: str, args: list, env: dict, cwd: str, out: str, err: str) -> 
     threads = env.get('OMP_NUM_THREADS')
     if threads:  # what a fresh process reads when torch starts
         torch.set_num_threads(int(threads))
-    sys.path[:0] = [os.path.dirname(script)] + [
+    sys.path[:0] = [cwd if script == CODE else os.path.dirname(script)] + [
         p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]
     sys.argv = [script] + [str(a) for a in args]
     try:
-        runpy.run_path(script, run_name='__main__')
+        if script == CODE:  # python -c <code>
+            exec(compile(args[0], '<string>', 'exec'), {'__name__': '__main__'})
+        else:
+            runpy.run_path(script, run_name='__main__')
     finally:  # a forked child ends with os._exit: run what a process runs at its exit
         atexit._run_exitfuncs()
 
@@ -66,7 +70,7 @@ class ForkedTool:
         self._dir = tempfile.TemporaryDirectory(prefix='forked_tool_')
         self._out = os.path.join(self._dir.name, 'out')
         self._err = os.path.join(self._dir.name, 'err')
-        script = os.path.join(cwd, str(args[0]))
+        script = CODE if args[0] == CODE else os.path.join(cwd, str(args[0]))
         self._proc = _forkserver().Process(
             target=_child, args=(script, list(args[1:]), dict(env), cwd, self._out,
                                  self._err))
@@ -104,7 +108,8 @@ class ForkedTool:
 
 def run_forked(args: list, env: dict, cwd: str, timeout: Optional[float] = None
                ) -> SimpleNamespace:
-    """Run ``python <args>`` to its end (as ``subprocess.run`` with ``capture_output``)."""
+    """Run ``python <args>`` to its end (as ``subprocess.run`` with ``capture_output``);
+    ``args`` may be ``['-c', code]``."""
     tool = ForkedTool(args, env, cwd)
     if tool.wait(timeout) is None:
         tool.kill()

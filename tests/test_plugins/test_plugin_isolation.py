@@ -3,9 +3,10 @@ importing vadkit, and `plugins` is the repository root's package."""
 import ast
 import os
 import os.path as osp
-import subprocess
 import sys
 from glob import glob
+
+from forked_tool import run_forked
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO not in sys.path:  # `plugins` is imported from the repository root, as tools do
@@ -58,8 +59,8 @@ def test_importing_vadkit_loads_no_plugin():
     code = ('import sys; from vadkit.utils import register_all_modules; '
             'register_all_modules(); import vadkit.utils.plugins; '
             "print([m for m in sys.modules if m == 'plugins' or m.startswith('plugins.')])")
-    out = subprocess.run([sys.executable, '-c', code], cwd=REPO, capture_output=True,
-                         text=True, env=dict(os.environ, PYTHONPATH=REPO), timeout=120)
+    # a process of its own (forked before anything of vadkit was imported)
+    out = run_forked(['-c', code], dict(os.environ, PYTHONPATH=REPO), REPO, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == '[]'
 

@@ -1,9 +1,9 @@
 """Helpers that several tools, layouts and figures share: one copy each, checked here."""
-import subprocess
-import sys
+import os
 
 import numpy as np
 import torch
+from forked_tool import run_forked
 from torch import nn
 
 from vadkit.datasets.frame_decoding import check_frame_shape
@@ -67,6 +67,6 @@ def test_check_frame_shape_names_the_frame():
 def test_video_files_imports_without_the_layouts():
     # no import cycle: the video-file readers load on their own
     code = 'import vadkit.datasets.layouts.video_files as m; print(m.FrameDecodeError.__name__)'
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    out = run_forked(['-c', code], dict(os.environ), os.getcwd())  # nothing of vadkit loaded
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == 'FrameDecodeError'
