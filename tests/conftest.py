@@ -20,6 +20,12 @@ from mmengine.logging import MMLogger
 from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG, make_tiny
 from torch import nn
 
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # several test processes share the cores (pytest -n): one thread each, as OpenMP threads
+    # of two processes spinning against each other cost far more than they give
+    os.environ['OMP_NUM_THREADS'] = '1'
+    torch.set_num_threads(1)
+
 
 def trained_like_batchnorm(model: nn.Module) -> nn.Module:
     """Give every BatchNorm statistics and affine weights like a trained model's (not the

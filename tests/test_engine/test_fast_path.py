@@ -13,12 +13,12 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import default_collate
-from mmengine.runner import Runner
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 from torch import nn
 
 from vadkit.datasets import VideoWindowDataset, generate_synthetic_dataset
 from vadkit.engine import InferenceTestLoop, fold_batchnorm, inference_model
+from vadkit.engine.runner import build_runner
 from vadkit.models import DeviceFrameCache
 from vadkit.registry import LOOPS, MODELS
 from vadkit.utils import register_all_modules
@@ -264,7 +264,7 @@ def test_inference_test_loop_matches_test_loop(synthetic_root, tmp_path):
         c.work_dir = str(tmp_path / loop)
         c.test_evaluator.output_dir = str(tmp_path / loop / 'scores')
         c.experiment_name = f'fast_path_{loop}'
-        runner = Runner.from_cfg(c)
+        runner = build_runner(c)
         runner.model.load_state_dict(tiny_model().state_dict())
         runner.test()
         out = np.load(osp.join(c.test_evaluator.output_dir, 'frame_scores.npz'))

@@ -149,7 +149,7 @@ def assert_not_in_vadkit(package: str, names):
 
 
 def test_throwaway_plugin_trains_in_process(tmp_path, monkeypatch):
-    from mmengine.runner import Runner
+    from vadkit.engine.runner import build_runner
     package = f'throwaway_plugin_{uuid.uuid4().hex[:8]}'
     write_package(tmp_path, package, THROWAWAY_FILES)
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -164,7 +164,7 @@ def test_throwaway_plugin_trains_in_process(tmp_path, monkeypatch):
     cfg.experiment_name = package
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=1, val_interval=1000)
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1000)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)  # as tools/train.py builds it
     runner.train()
     assert runner.iter == 1
     assert {'train/loss_vcr', 'train/loss_flip'} <= set(runner.message_hub.log_scalars)
