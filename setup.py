@@ -44,7 +44,8 @@ setup(
     # Tested together: Python 3.11.7, torch 2.13.0+cpu, mmengine 0.10.7, mmcv-lite 2.2.0,
     # numpy 2.4.6, opencv-python-headless 5.0.0.93, scikit-learn 1.9.1, scipy 1.17.1,
     # matplotlib 3.11.2, tqdm 4.70.1; onnx 1.23.2, onnxscript 0.7.2, onnxruntime 1.32.0;
-    # pytest 9.0.3, pytest-xdist 3.8.0, ruff 0.17.6. Lower bounds are what the code calls, not tested releases.
+    # pytest 9.0.3, pytest-xdist 3.8.0, ruff 0.17.6. Lower bounds are what the code calls,
+    # not tested releases.
     install_requires=[
         # >= 2.6: add_safe_globals, torch.onnx.export(dynamo=True, external_data=...);
         # < 2.14: newer releases are untested (and the CPU 2.13 wheel stays the one chosen
@@ -67,8 +68,8 @@ setup(
         # tools/export.py --format onnx: torch.onnx's exporter and the onnxruntime check
         'onnx': ['onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20'],
         # pytest-xdist: the suite runs in two processes (pytest -n 2)
-        'tests': ['pytest>=7', 'pytest-xdist>=3', 'onnx>=1.17', 'onnxscript>=0.7', 'onnxruntime>=1.20',
-                  'tensorboard>=2.14'],
+        'tests': ['pytest>=7', 'pytest-xdist>=3', 'onnx>=1.17', 'onnxscript>=0.7',
+                  'onnxruntime>=1.20', 'tensorboard>=2.14'],
         # vis_backends=[dict(type='TensorboardVisBackend')] in a config
         'tensorboard': ['tensorboard>=2.14'],
         'dev': ['ruff>=0.6', 'pytest>=7'],

@@ -27,7 +27,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Calibrate anomaly thresholds on normal videos',
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('config', help='config file the checkpoint was trained with')
-    p.add_argument('checkpoint', help='checkpoint file')
+    p.add_argument('checkpoint', help='checkpoint file, or the work dir of an ensemble')
     p.add_argument('--percentile', type=percentile(0, 100, low_open=True), default=99.0,
                    help='threshold percentile of normal combined scores')
     p.add_argument('--holdout-videos', type=whole_number(1, 'videos'),
@@ -95,7 +95,7 @@ def main(argv=None):
             raise
         raise InputError(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) \
             from e
-    out = cal.save(args.out or calibration_path(args.checkpoint))
+    out = cal.save(args.out or calibration_path(det.checkpoint))
     lines = [f'calibration written to {out} ({cal.num_frames} scored normal frames)',
              f'thresholds at percentile {cal.percentile:g}:']
     lines[1:1] = [f'WARNING: {v["source"]}: its header declares {v["header_frames"]} frames, '

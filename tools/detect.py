@@ -38,7 +38,8 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Detect anomalies in videos with a trained model',
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('config', help='config file the checkpoint was trained with')
-    p.add_argument('checkpoint', help='checkpoint file')
+    p.add_argument('checkpoint', help='checkpoint file, or the work dir of an ensemble '
+                   '(ensemble = dict(members=K): its members\' scores averaged, offline)')
     p.add_argument('input', help='video file, frame folder, folder of videos/frame folders; '
                    'with --stream also a camera index or an RTSP/HTTP URL')
     p.add_argument('--out-dir', default='outputs/detect', help='where results go')

@@ -44,12 +44,13 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from vadkit.apis import AnomalyDetector, export_model
+    from vadkit.apis.ensemble_members import is_ensemble_dir
     from vadkit.apis.export import check_export_arguments
     input_size = tuple(args.input_size) if args.input_size else None
     # bad values and missing packages are refused before the model is loaded
     check_export_arguments(args.out, args.format, input_size, args.tolerance, args.opset,
                            args.device)
-    if not osp.isfile(args.checkpoint):
+    if not osp.isfile(args.checkpoint) and not is_ensemble_dir(args.checkpoint):
         from vadkit.utils.checkpoint_files import UnreadableCheckpointError
         raise UnreadableCheckpointError(f'checkpoint {args.checkpoint} does not exist')
     det = AnomalyDetector(args.config, args.checkpoint, args.device, calibration=None,

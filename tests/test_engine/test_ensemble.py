@@ -127,3 +127,43 @@ def test_resume_keeps_finished_members_and_finishes_the_others(ensemble_run, cap
     with open(osp.join(work, 'metrics.json')) as f:
         after = json.load(f)
     assert after['micro_auroc'] == before['micro_auroc']
+
+
+def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_run, tmp_path):
+    """Detection given the ensemble's work dir rescales each member per video and averages,
+    as the ensemble's test did: the same fused score on every frame of every test video."""
+    import numpy as np
+
+    from vadkit.apis import AnomalyDetector, InputError
+    det = AnomalyDetector(TINY_SYNTHETIC_CONFIG, ensemble_run['work'], calibration=None,
+                          cfg_options={'test_evaluator.compare_normalizers': None})
+    assert len(det.member_checkpoints) == 2
+    test = np.load(osp.join(ensemble_run['work'], 'frame_scores.npz'))
+    names = [str(v) for v in test['video_names']]
+    for k, name in enumerate(names):
+        res = det.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', name))
+        rows = test['video_idx'] == k
+        np.testing.assert_array_equal(np.flatnonzero(res.mask), test['frame_idx'][rows])
+        np.testing.assert_allclose(res.scores[res.mask], test['score'][rows], rtol=1e-5,
+                                   atol=1e-7)
+    # calibrated like one model: the threshold of its offline scores on normal videos
+    from vadkit.apis import calibrate, holdout_sources
+    cal = calibrate(det, holdout_sources(det.cfg, 1), percentile=95)
+    assert np.isfinite(cal.threshold('offline'))
+    from vadkit.apis import ExportError, export_model
+    with pytest.raises(ExportError, match='is an ensemble'):
+        export_model(det, str(tmp_path / 'model.pt'))
+    # one member alone scores otherwise
+    one = AnomalyDetector(TINY_SYNTHETIC_CONFIG, det.member_checkpoints[0], calibration=None)
+    res = one.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', names[0]))
+    assert not np.allclose(res.scores[res.mask], test['score'][test['video_idx'] == 0])
+    with pytest.raises(ValueError, match="is an ensemble.*mode='offline'"):
+        AnomalyDetector(TINY_SYNTHETIC_CONFIG, ensemble_run['work'], mode='causal')
+    with pytest.raises(ValueError, match='offline\\) only'):
+        det.streaming()
+    # a member without its checkpoint: one clear error naming it
+    broken = tmp_path / 'broken'
+    os.makedirs(broken / 'member0')
+    (broken / 'ensemble.json').write_text(json.dumps(dict(members=[dict(seed=0)])))
+    with pytest.raises(InputError, match=r'member 0 of the ensemble .* has no checkpoint'):
+        AnomalyDetector(TINY_SYNTHETIC_CONFIG, str(broken), calibration=None)

@@ -27,17 +27,23 @@ from vadkit.engine.window_scorer import WindowScorer, window_settings
 from vadkit.utils.cpu_share import join_cpu_share, refresh_cpu_share
 
 from .calibration import Calibration
+from .ensemble_members import average_rescaled, is_ensemble_dir, member_checkpoints
 from .events import Event, EventTracker, extract_events
 from .fusion import CausalFusion, OfflineFusion, find_frame_metric_cfg
 from .model_loading import init_detector, load_config
 from .results import DetectionResult, RawScores, full_column
-from .sources import FrameSource, InputError, check_fps, open_source
+from .sources import CountedFrames, FrameSource, InputError, check_fps, open_source
 from .thresholds import Thresholds
 from .visualization import heatmap_of
 
 __all__ = ['AnomalyDetector', 'DetectionResult', 'RawScores']
 
 MODES = ('offline', 'causal')
+
+
+def _threshold_setting(name: str) -> property:
+    return property(lambda self: getattr(self.thresholds, name),
+                    doc=f'``{name}`` of the detector\'s thresholds.')
 
 
 class AnomalyDetector:
@@ -85,6 +91,20 @@ class AnomalyDetector:
             raise ValueError(f'mode must be one of {MODES}, got {mode!r}')
         Thresholds.check_arguments(threshold, percentile, causal_norm, min_event_frames,
                                    merge_gap)
+        members: List[nn.Module] = []
+        self.member_checkpoints: Optional[List[str]] = None  # of an ensemble's work dir
+        if model is None and is_ensemble_dir(checkpoint):
+            if mode != 'offline':
+                raise ValueError(
+                    f'{checkpoint} is an ensemble: its members\' scores are rescaled per '
+                    'video before they are averaged, which needs whole videos; detect with '
+                    "mode='offline' (--mode offline), or give one member's checkpoint")
+            checkpoint = checkpoint.rstrip('/')
+            self.member_checkpoints = member_checkpoints(checkpoint)
+            members = [init_detector(config, c, device, cfg_options)
+                       for c in self.member_checkpoints]
+            model = members[0]
+            model.checkpoint = checkpoint
         if model is None:
             if config is None:
                 raise ValueError('AnomalyDetector needs a config (and checkpoint) or a model')
@@ -108,9 +128,10 @@ class AnomalyDetector:
         self.decoder = FrameDecoder(self.decode_pipeline)
         self.batch_size = int(batch_size or (self.cfg.get('test_dataloader') or {}).get(
             'batch_size', 32) or 32)
-        self.scorer = WindowScorer(model, self.window_length, self.batch_size,
-                                   hflip_average=bool((self.cfg.get('test_cfg') or {}).get(
-                                       'hflip_average', False)))
+        hflip = bool((self.cfg.get('test_cfg') or {}).get('hflip_average', False))
+        self.member_scorers = [WindowScorer(m, self.window_length, self.batch_size,
+                                            hflip_average=hflip) for m in members or [model]]
+        self.scorer = self.member_scorers[0]
         self.offline = OfflineFusion(find_frame_metric_cfg(self.cfg))
         self.score_weights = self.offline.weights
         self.thresholds = Thresholds(self.score_weights, self.checkpoint, calibration,
@@ -119,37 +140,15 @@ class AnomalyDetector:
         self.threshold, self.threshold_source = self.resolve_threshold(mode)
 
     # ------------------------------------------------------------------ thresholds
-    @property
-    def calibration(self) -> Optional[Calibration]:
-        return self.thresholds.calibration
-
-    @property
-    def fixed_threshold(self) -> Optional[float]:
-        return self.thresholds.fixed_threshold
-
-    @property
-    def percentile(self) -> Optional[float]:
-        return self.thresholds.percentile
-
-    @property
-    def causal_norm(self) -> str:
-        return self.thresholds.causal_norm
-
-    @property
-    def running_window(self) -> int:
-        return self.thresholds.running_window
-
-    @property
-    def running_warmup(self) -> int:
-        return self.thresholds.running_warmup
-
-    @property
-    def min_event_frames(self) -> int:
-        return self.thresholds.min_event_frames
-
-    @property
-    def merge_gap(self) -> int:
-        return self.thresholds.merge_gap
+    # the threshold settings, as given (:class:`~vadkit.apis.thresholds.Thresholds`)
+    calibration = _threshold_setting('calibration')
+    fixed_threshold = _threshold_setting('fixed_threshold')
+    percentile = _threshold_setting('percentile')
+    causal_norm = _threshold_setting('causal_norm')
+    running_window = _threshold_setting('running_window')
+    running_warmup = _threshold_setting('running_warmup')
+    min_event_frames = _threshold_setting('min_event_frames')
+    merge_gap = _threshold_setting('merge_gap')
 
     def calibration_mode(self, mode: Optional[str] = None) -> str:
         """The calibration entry of ``mode``: offline, causal or running."""
@@ -197,12 +196,13 @@ class AnomalyDetector:
                 heatmap_of(maps) if maps is not None else None)
 
     def iter_window_scores(self, frames: Iterator[np.ndarray], batch_size: Optional[int] = None,
-                           heatmaps: bool = False
+                           heatmaps: bool = False, scorer: Optional[WindowScorer] = None
                            ) -> Iterator[Tuple[int, Dict[str, float], Optional[np.ndarray]]]:
         """``(frame index, raw scores, heat map)`` of every window of decoded ``frames``, in
-        order (:meth:`vadkit.engine.WindowScorer.iter_window_scores`)."""
+        order (:meth:`vadkit.engine.WindowScorer.iter_window_scores`; ``scorer``: another
+        member's of an ensemble)."""
         with self._input_errors():
-            for idx, scores, emap in self.scorer.iter_window_scores(
+            for idx, scores, emap in (scorer or self.scorer).iter_window_scores(
                     _refreshing(frames), batch_size or self.batch_size, heatmaps):
                 yield idx, scores, heatmap_of(emap[None])[0] if emap is not None else None
 
@@ -219,15 +219,19 @@ class AnomalyDetector:
 
     def raw_scores(self, source, progress: bool = False, heatmaps: bool = False,
                    batch_size: Optional[int] = None) -> RawScores:
-        """Raw task scores of every window of one input."""
+        """Raw task scores of every window of one input (of an ensemble: each score
+        rescaled per video in each member, averaged over the members; heat maps of its
+        first member)."""
         src = open_source(source)
-        counter = _Counter(self.decoded_frames(src), src, progress)
-        idx, rows, heat = [], [], []
+        counter = CountedFrames(self.decoded_frames(src), src, progress)
+        runs = []
         try:
-            for i, scores, h in self.iter_window_scores(iter(counter), batch_size, heatmaps):
-                idx.append(i)
-                rows.append(scores)
-                heat.append(h)
+            if len(self.member_scorers) > 1:
+                frames = list(counter)  # decoded once, scored by every member
+                runs = [self._window_rows(iter(frames), batch_size, heatmaps and k == 0, s)
+                        for k, s in enumerate(self.member_scorers)]
+            else:
+                runs = [self._window_rows(iter(counter), batch_size, heatmaps)]
         finally:
             counter.close()
         n = counter.count
@@ -239,10 +243,24 @@ class AnomalyDetector:
                 f'{src.location} has {n} frame(s), fewer than the {self.window_length} frames '
                 f'of one window (window_length of the config): a video must be at least '
                 f'{self.window_length} frames long to be scored')
+        idx, rows, heat = runs[0]
         names = list(rows[0])
-        return RawScores(np.asarray(idx, dtype=np.int64),
-                         {k: np.array([r[k] for r in rows], dtype=np.float64) for k in names},
-                         n, heat if heatmaps else None)
+        scores = [{k: np.array([r[k] for r in run_rows], dtype=np.float64) for k in names}
+                  for _, run_rows, _ in runs]
+        if len(scores) > 1:
+            scores = [average_rescaled(scores, self.offline.normalizer)]
+        return RawScores(np.asarray(idx, dtype=np.int64), scores[0], n,
+                         heat if heatmaps else None)
+
+    def _window_rows(self, frames: Iterator[np.ndarray], batch_size: Optional[int],
+                     heatmaps: bool, scorer: Optional[WindowScorer] = None) -> tuple:
+        """(frame indices, raw score rows, heat maps) of every window of ``frames``."""
+        idx, rows, heat = [], [], []
+        for i, scores, h in self.iter_window_scores(frames, batch_size, heatmaps, scorer):
+            idx.append(i)
+            rows.append(scores)
+            heat.append(h)
+        return idx, rows, heat
 
     def score_video(self, source, fps: Optional[float] = None, name: Optional[str] = None,
                     progress: bool = False, heatmaps: bool = False,
@@ -302,6 +320,9 @@ class AnomalyDetector:
 
     def streaming(self, **kwargs) -> 'StreamingDetector':  # noqa: F821
         """A :class:`~vadkit.apis.StreamingDetector` sharing this model and calibration."""
+        if self.member_checkpoints:
+            raise ValueError(f'{self.checkpoint} is an ensemble, which detects whole videos '
+                             '(offline) only: stream with one member\'s checkpoint')
         from .streaming import StreamingDetector
         return StreamingDetector(self, **kwargs)
 
@@ -311,34 +332,8 @@ class AnomalyDetector:
                 f'threshold={self.threshold} [{self.threshold_source}])')
 
 
-
-
 def _refreshing(frames: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
     """``frames``, adjusting the threads to this job's CPU share as they come."""
     for frame in frames:
         refresh_cpu_share()
         yield frame
-
-
-class _Counter:
-    """Counts frames through an iterator and drives an optional tqdm bar (frames/s)."""
-
-    def __init__(self, frames: Iterator[np.ndarray], source: FrameSource, progress: bool):
-        self.frames, self.count = frames, 0
-        self.bar = None
-        if progress:
-            from tqdm import tqdm
-            self.bar = tqdm(total=source.num_frames, desc=source.name, unit='frame',
-                            dynamic_ncols=True, mininterval=0.5, leave=True)
-
-    def __iter__(self):
-        for f in self.frames:
-            self.count += 1
-            if self.bar is not None:
-                self.bar.update(1)
-            yield f
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-

@@ -202,6 +202,10 @@ def export_model(detector, out: str, fmt: str = 'torchscript',
             files are removed then).
     """
     check_export_arguments(out, fmt, input_size, tolerance, opset)
+    if getattr(detector, 'member_checkpoints', None):
+        raise ExportError(f'{detector.checkpoint} is an ensemble: its members are rescaled per '
+                          'video and averaged, which one network cannot do; export each '
+                          'member\'s checkpoint (member<i>/epoch_*.pth)')
     model = detector.model.eval()
     shape = input_shape_of(detector, input_size)
     device = next(model.parameters()).device

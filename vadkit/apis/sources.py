@@ -303,3 +303,27 @@ def discover_inputs(path: str) -> List[str]:
         raise InputError(f'{path} holds no video files ({", ".join(VIDEO_EXTENSIONS)}), no '
                          'frame images and no frame folders')
     return found
+
+
+class CountedFrames:
+    """Counts frames through an iterator and drives an optional tqdm bar (frames/s)."""
+
+    def __init__(self, frames: Iterator[np.ndarray], source: FrameSource, progress: bool):
+        self.frames, self.count = frames, 0
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+            self.bar = tqdm(total=source.num_frames, desc=source.name, unit='frame',
+                            dynamic_ncols=True, mininterval=0.5, leave=True)
+
+    def __iter__(self):
+        for f in self.frames:
+            self.count += 1
+            if self.bar is not None:
+                self.bar.update(1)
+            yield f
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+

@@ -1,0 +1,66 @@
+"""Detection with an ensemble of short runs (a config with ``ensemble = dict(members=K)``).
+
+``tools/train.py`` trains the members in ``<work_dir>/member<i>`` and writes
+``<work_dir>/ensemble.json``; its test scores the ensemble as
+:meth:`vadkit.evaluation.FrameScores.average` does: each score rescaled per video in each
+member, averaged over the members, then rescaled and fused once more. Detection given the
+ensemble's work dir does the same on any video, so its offline scores are those of the
+ensemble's test for the same frames. The rescaling needs whole videos: an ensemble detects
+offline only.
+"""
+import json
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from .sources import InputError
+
+ENSEMBLE_FILE = 'ensemble.json'
+
+
+def is_ensemble_dir(path: Optional[str]) -> bool:
+    """Whether ``path`` is the work dir of a trained ensemble."""
+    return bool(path) and osp.isdir(path) and osp.isfile(osp.join(path, ENSEMBLE_FILE))
+
+
+def member_checkpoints(work_dir: str) -> List[str]:
+    """The last checkpoint of each member of the ensemble trained in ``work_dir``.
+
+    Raises:
+        InputError: If ``ensemble.json`` cannot be read or a member has no checkpoint.
+    """
+    path = osp.join(work_dir, ENSEMBLE_FILE)
+    try:
+        with open(path) as f:
+            members = json.load(f)['members']
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(f'cannot read the ensemble\'s members from {path} ({e}): train the '
+                         'ensemble again with tools/train.py, or give one member\'s '
+                         'checkpoint') from e
+    checkpoints = []
+    for i in range(len(members)):
+        folder = osp.join(work_dir, f'member{i}')  # where it is now, not where it trained
+        pointer = osp.join(folder, 'last_checkpoint')
+        name = None
+        if osp.isfile(pointer):
+            with open(pointer) as f:
+                name = osp.basename(f.read().strip())
+        if not name or not osp.isfile(osp.join(folder, name)):
+            raise InputError(f'member {i} of the ensemble in {work_dir} has no checkpoint '
+                             f'({pointer} missing or pointing to no file): finish its training '
+                             'with tools/train.py <config> --work-dir '
+                             f'{work_dir} --resume')
+        checkpoints.append(osp.join(folder, name))
+    if not checkpoints:
+        raise InputError(f'{path} lists no members: train the ensemble again')
+    return checkpoints
+
+
+def average_rescaled(raws: Sequence[Dict[str, np.ndarray]],
+                     normalizer_of: Callable[[str], Callable]) -> Dict[str, np.ndarray]:
+    """Each score of one video rescaled in each member (``normalizer_of(name)``, the test
+    evaluator's per-video normalizer), averaged over the members."""
+    names = list(raws[0])
+    return {n: np.mean([np.asarray(normalizer_of(n)(r[n]), dtype=np.float64) for r in raws],
+                       axis=0) for n in names}
