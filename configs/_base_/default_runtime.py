@@ -3,6 +3,7 @@ default_scope = 'vadkit'
 # resume (tools build it for configs without this line too)
 runner_type = 'VadkitRunner'
 
+# each default hook turns off with --cfg-options default_hooks.<name>=None
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='IterTimerHook'),

@@ -47,6 +47,11 @@ from .hooks.rng_state_hook import RNG_KEY
 from .hooks.run_summary_hook import RunSummaryHook
 
 
+# the default hooks mmengine's runner registers itself (and removes when set to None)
+MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger', 'param_scheduler',
+                          'checkpoint')
+
+
 def build_runner(cfg) -> Runner:
     """The runner of ``cfg``: its ``runner_type`` if it names one, else
     :class:`VadkitRunner` (so configs that do not inherit the default runtime get it)."""
@@ -98,6 +103,11 @@ class VadkitRunner(Runner):
 
     # -- hooks the guarantees need -------------------------------------------------------
     def register_hooks(self, default_hooks=None, custom_hooks=None) -> None:
+        if default_hooks:
+            # ``default_hooks.<name>=None`` turns a default hook off: mmengine takes None for
+            # its own six only and asserts on vadkit's (score_curves, cpu_share, ...)
+            default_hooks = {name: hook for name, hook in default_hooks.items()
+                             if hook is not None or name in MMENGINE_DEFAULT_HOOKS}
         super().register_hooks(default_hooks, custom_hooks)
         for hook in self._hooks:
             if type(hook) is CheckpointHook:  # same state, crash-safe saving
