@@ -46,7 +46,6 @@ from .hooks import AtomicCheckpointHook, CrashPointHook, RNGStateHook
 from .hooks.rng_state_hook import RNG_KEY
 from .hooks.run_summary_hook import RunSummaryHook
 
-
 # the default hooks mmengine's runner registers itself (and removes when set to None)
 MMENGINE_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger', 'param_scheduler',
                           'checkpoint')
