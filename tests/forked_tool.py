@@ -5,9 +5,10 @@ A tool's process spends ~2.5 CPU seconds importing torch and mmengine before it 
 is killed, holds a lock, runs beside the test) get one forked from a server that has made
 those imports once (multiprocessing's forkserver with them preloaded). The server never runs
 torch code, so no OpenMP thread exists when it forks. vadkit itself is not preloaded: the child
-imports it, its plugins and its registries as a fresh process would. Tests about the
-interpreter itself (what ``import vadkit`` loads, the README in a fresh process, the
-allocator) keep a real fresh process.
+imports it, its plugins and its registries as a fresh process would, so what importing
+vadkit loads is seen there too. A few tests keep a real fresh process: the README's example
+and the documented check that building a model loads no scikit-learn (both as a user types
+them), the ``vadkit`` command, the CPU allocator and the two-process run (torchrun).
 """
 import atexit
 import multiprocessing
