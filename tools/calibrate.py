@@ -102,13 +102,20 @@ def main(argv=None):
                   f'only {v["frames"]} decoded (truncated or corrupt file: re-download or '
                   're-encode it)' for v in cal.videos if is_truncated(v.get('header_frames'),
                                                                        v['frames'])]
+    ensemble = bool(det.member_checkpoints)  # detects offline only: no causal lines
     for mode, entry in cal.modes.items():
+        if ensemble and mode != 'offline':
+            continue
         thr = entry.get('threshold')
         lines.append(f'  {mode:8s} {thr:.6g}  ({entry.get("note", "")})' if thr is not None
                      else f'  {mode:8s} none ({entry.get("note", "")}: too few frames)')
-    lines.append('raw score statistics (causal normalizer): ' + json.dumps(
-        {n: dict(mean=round(s['mean'], 6), std=round(s['std'], 6)) for n, s in
-         cal.stats.items()}))
+    if ensemble:
+        lines.append(f'an ensemble of {len(det.member_checkpoints)} members: offline '
+                     'detection only (its members are rescaled per video)')
+    else:
+        lines.append('raw score statistics (causal normalizer): ' + json.dumps(
+            {n: dict(mean=round(s['mean'], 6), std=round(s['std'], 6)) for n, s in
+             cal.stats.items()}))
     print('\n'.join(lines), flush=True)
     return 0
 

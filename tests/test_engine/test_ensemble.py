@@ -5,6 +5,7 @@ import json
 import os
 import os.path as osp
 import re
+import shutil
 
 import pytest
 import torch
@@ -167,3 +168,24 @@ def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_ru
     (broken / 'ensemble.json').write_text(json.dumps(dict(members=[dict(seed=0)])))
     with pytest.raises(InputError, match=r'member 0 of the ensemble .* has no checkpoint'):
         AnomalyDetector(TINY_SYNTHETIC_CONFIG, str(broken), calibration=None)
+
+
+def test_calibrate_and_detect_commands_with_the_ensembles_work_dir(ensemble_run, tmp_path,
+                                                                  capsys):
+    from vadkit.cli import main
+    work = str(tmp_path / 'ensemble')  # a copy: the calibration file goes beside it
+    shutil.copytree(ensemble_run['work'], work)
+    assert main(['calibrate', TINY_SYNTHETIC_CONFIG, work, '--data-root',
+                 ensemble_run['data'], '--percentile', '95', '--quiet']) == 0
+    out = capsys.readouterr().out
+    assert f'calibration written to {work}.calib.json' in out
+    assert 'offline detection only' in out and 'causal ' not in out
+    video = osp.join(ensemble_run['data'], 'testing', 'frames', '01')
+    assert main(['detect', TINY_SYNTHETIC_CONFIG, work, video, '--out-dir',
+                 str(tmp_path / 'det'), '--quiet']) == 0
+    out = capsys.readouterr()
+    assert f'calibration {work}.calib.json (offline mode' in out.out + out.err
+    assert osp.isfile(tmp_path / 'det' / '01' / 'scores.csv')
+    assert main(['detect', TINY_SYNTHETIC_CONFIG, work, video, '--mode', 'causal',
+                 '--out-dir', str(tmp_path / 'det2')]) == 2
+    assert "detect with mode='offline'" in capsys.readouterr().err
