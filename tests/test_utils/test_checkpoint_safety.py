@@ -16,6 +16,7 @@ from vadkit.apis import CheckpointMismatchError, init_detector
 from vadkit.engine.offline_scoring import load_model
 from vadkit.utils.checkpoint_files import (
     UnreadableCheckpointError,
+    checkpoint_candidates,
     read_checkpoint,
     remove_stale_temp_files,
     save_checkpoint_atomic,
@@ -202,3 +203,16 @@ def test_atomic_write_killed_leaves_the_old_file(tmp_path):
     assert torch.equal(read_checkpoint(path)['state_dict']['w'], torch.zeros(3))
     assert len(remove_stale_temp_files(str(tmp_path))) == 1  # the killed writer's temp file
     assert os.listdir(tmp_path) == ['ckpt.pth']
+
+
+def test_the_pointer_of_a_moved_work_dir_names_its_file_there(tmp_path):
+    """last_checkpoint holds the absolute path of where the run was: after the work dir is
+    moved, its file of that name in the new place is still the newest checkpoint."""
+    work = tmp_path / 'moved'
+    work.mkdir()
+    for name in ('epoch_1.pth', 'epoch_2.pth'):
+        (work / name).write_bytes(b'x')
+    os.utime(work / 'epoch_2.pth', (1, 1))  # older than epoch_1 on disk
+    (work / 'last_checkpoint').write_text(str(tmp_path / 'gone' / 'epoch_2.pth'))
+    assert checkpoint_candidates(str(work)) == [str(work / 'epoch_2.pth'),
+                                                str(work / 'epoch_1.pth')]

@@ -14,9 +14,10 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .sources import InputError
+from vadkit.engine.ensemble import ENSEMBLE_FILE, member_work_dir
+from vadkit.utils.checkpoint_files import checkpoint_candidates
 
-ENSEMBLE_FILE = 'ensemble.json'
+from .sources import InputError
 
 
 def is_ensemble_dir(path: Optional[str]) -> bool:
@@ -40,18 +41,13 @@ def member_checkpoints(work_dir: str) -> List[str]:
                          'checkpoint') from e
     checkpoints = []
     for i in range(len(members)):
-        folder = osp.join(work_dir, f'member{i}')  # where it is now, not where it trained
-        pointer = osp.join(folder, 'last_checkpoint')
-        name = None
-        if osp.isfile(pointer):
-            with open(pointer) as f:
-                name = osp.basename(f.read().strip())
-        if not name or not osp.isfile(osp.join(folder, name)):
+        folder = member_work_dir(work_dir, i)  # where it is now, not where it trained
+        found = checkpoint_candidates(folder) if osp.isdir(folder) else []
+        if not found:
             raise InputError(f'member {i} of the ensemble in {work_dir} has no checkpoint '
-                             f'({pointer} missing or pointing to no file): finish its training '
-                             'with tools/train.py <config> --work-dir '
-                             f'{work_dir} --resume')
-        checkpoints.append(osp.join(folder, name))
+                             f'(nothing in {folder}): finish its training with '
+                             f'tools/train.py <config> --work-dir {work_dir} --resume')
+        checkpoints.append(found[0])  # the last one it saved: the one its test used
     if not checkpoints:
         raise InputError(f'{path} lists no members: train the ensemble again')
     return checkpoints
@@ -61,6 +57,6 @@ def average_rescaled(raws: Sequence[Dict[str, np.ndarray]],
                      normalizer_of: Callable[[str], Callable]) -> Dict[str, np.ndarray]:
     """Each score of one video rescaled in each member (``normalizer_of(name)``, the test
     evaluator's per-video normalizer), averaged over the members."""
-    names = list(raws[0])
-    return {n: np.mean([np.asarray(normalizer_of(n)(r[n]), dtype=np.float64) for r in raws],
-                       axis=0) for n in names}
+    normalizers = {n: normalizer_of(n) for n in raws[0]}
+    return {n: np.mean([np.asarray(norm(r[n]), dtype=np.float64) for r in raws], axis=0)
+            for n, norm in normalizers.items()}

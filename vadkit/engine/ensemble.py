@@ -22,6 +22,12 @@ from vadkit.utils.errors import VadkitError
 from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
 
 ENSEMBLE_KEYS = ('members', )
+ENSEMBLE_FILE = 'ensemble.json'  # in the ensemble's work dir: each member's seed and figures
+
+
+def member_work_dir(work_dir: str, index: int) -> str:
+    """Where member ``index`` of the ensemble of ``work_dir`` trains."""
+    return osp.join(work_dir, f'member{index}')
 
 
 class EnsembleConfigError(VadkitError, ValueError):
@@ -56,7 +62,7 @@ def member_config(cfg: Config, index: int, seed: int) -> Config:
     """The config of one member: the ensemble's, with its seed and work dir."""
     member = copy.deepcopy(cfg)
     member.pop('ensemble', None)
-    member.work_dir = osp.join(cfg.work_dir, f'member{index}')
+    member.work_dir = member_work_dir(cfg.work_dir, index)
     member.randomness = dict(cfg.get('randomness') or {}, seed=seed)
     member.experiment_name = f'member{index}'
     return member
@@ -150,7 +156,7 @@ def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
         scores, evaluation, metrics = ensemble_metrics(
             runs, metric_cfg.get('compare_normalizers'))
         scores.save(cfg.work_dir, evaluation)
-        with open(osp.join(cfg.work_dir, 'ensemble.json'), 'w') as f:
+        with open(osp.join(cfg.work_dir, ENSEMBLE_FILE), 'w') as f:
             json.dump(dict(seed=seed, members=[
                 dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')))
                 for s, d in zip(seeds, dirs)]), f, indent=2)
