@@ -11,6 +11,7 @@ and the documented check that building a model loads no scikit-learn (both as a 
 them), the ``vadkit`` command, the CPU allocator and the two-process run (torchrun).
 """
 import atexit
+import functools
 import multiprocessing
 import os
 import runpy
@@ -23,16 +24,14 @@ from typing import Optional
 # runner's visualizer)
 PRELOAD = ['torch', 'torch._inductor', 'mmengine.runner', 'mmengine.config',
            'mmengine.visualization']
-_context = []
 CODE = '-c'  # the script of ``python -c <code>``
 
 
+@functools.lru_cache(maxsize=None)
 def _forkserver():
-    if not _context:
-        ctx = multiprocessing.get_context('forkserver')
-        ctx.set_forkserver_preload(PRELOAD)
-        _context.append(ctx)
-    return _context[0]
+    ctx = multiprocessing.get_context('forkserver')
+    ctx.set_forkserver_preload(PRELOAD)  # before the server starts (at the first fork)
+    return ctx
 
 
 def _child(script: str, args: list, env: dict, cwd: str, out: str, err: str) -> None:
