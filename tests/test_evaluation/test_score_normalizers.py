@@ -72,3 +72,32 @@ def test_registered_normalizers():
     np.testing.assert_allclose(z(s), (s - 5.0) / np.std([2.0, 4.0, 6.0, 8.0]))
     z2 = SCORE_NORMALIZERS.build(dict(type='ZScoreNormalizer', mean=1.0, std=2.0))
     np.testing.assert_allclose(z2(s), (s - 1.0) / 2.0)
+
+
+def test_log_transform_and_log_odds_by_hand():
+    np.testing.assert_allclose(VF.log_transform([1.0, np.e, 0.0], eps=1e-3),
+                               [0.0, 1.0, np.log(1e-3)])
+    with pytest.raises(ValueError, match='non-negative'):
+        VF.log_transform([0.5, -0.1])
+    p = np.array([0.5, 0.25, 1e-8, 0.0, 1.0])
+    out = VF.log_odds(p)
+    np.testing.assert_allclose(out[:3], [0.0, np.log(1 / 3), np.log(1e-8 / (1 - 1e-8))])
+    assert np.all(np.isfinite(out)) and out[3] < out[2] and out[4] > 16
+    with pytest.raises(ValueError, match=r'\[0, 1\]'):
+        VF.log_odds([0.2, 1.5])
+
+
+def test_log_odds_spreads_a_saturated_video_that_min_max_flattens():
+    # one confident frame: on the probability scale min-max maps every other frame to ~0
+    # whatever its order; on the log-odds scale their order keeps a usable range
+    p = np.array([1e-7, 1e-6, 1e-5, 1e-4, 0.9])
+    linear = VF.min_max(p)
+    chain = SCORE_NORMALIZERS.build(dict(type='Chain', steps=[dict(type='LogOdds'),
+                                                               dict(type='MinMaxNormalizer')]))
+    spread = chain(p)
+    assert linear[3] < 2e-4
+    assert spread[3] > 0.35 and np.all(np.diff(spread) > 0)
+    errors = np.array([1e-3, 2e-3, 4e-3, 1.0])
+    log_mm = SCORE_NORMALIZERS.build(
+        dict(type='Chain', steps=[dict(type='LogTransform'), dict(type='MinMaxNormalizer')]))
+    np.testing.assert_allclose(log_mm(errors), VF.min_max(np.log(errors)))

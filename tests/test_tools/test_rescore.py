@@ -15,6 +15,7 @@ from sklearn.metrics import roc_auc_score
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation import functional as VF  # noqa: N812
 from vadkit.evaluation.alpha_search import find_weights, grid_search, parse_grid, split_videos
+from vadkit.evaluation.normalizers import after_averaging_config
 from vadkit.registry import METRICS, MODELS
 from vadkit.utils import register_all_modules
 from vadkit.utils.scoring_options import parse_normalizer, parse_weights
@@ -313,7 +314,9 @@ def test_average_normalises_each_run_per_video_then_averages(tiny_npz, tmp_path)
     b = FrameScores.load(make_npz(str(tmp_path), seed=4)[0])
     mm = dict(type='MinMaxNormalizer')
     avg = FrameScores.average([a, b], normalizer=mm, normalizers={})
-    assert avg.score_names == a.score_names and avg.settings == a.settings
+    assert avg.score_names == a.score_names
+    assert avg.settings['score_weights'] == a.settings['score_weights']
+    assert avg.settings['member_normalizer'] == mm and avg.settings['normalizer'] == mm
     for i in range(len(a.video_names)):
         np.testing.assert_array_equal(avg.frames[i], a.frames[i])
         for n in a.score_names:
@@ -323,6 +326,45 @@ def test_average_normalises_each_run_per_video_then_averages(tiny_npz, tmp_path)
     twice = FrameScores.average([a, a], normalizer=mm, normalizers={})
     assert twice.evaluate(normalizer=mm, normalizers={}).metrics == a.evaluate(
         normalizer=mm, normalizers={}).metrics
+
+
+def test_average_transforms_and_smooths_each_run_once(tiny_npz, tmp_path):
+    # members' scores go through the whole chain; their average only through its
+    # rescaling (smoothing twice would widen the kernel, a log twice would distort)
+    a = FrameScores.load(tiny_npz[0])
+    b = FrameScores.load(make_npz(str(tmp_path), seed=4)[0])
+    chain = dict(type='Chain', steps=[dict(type='MinMaxNormalizer'),
+                                      dict(type='GaussianSmoothing', sigma=2)])
+    log = dict(type='Chain', steps=[dict(type='LogTransform'), dict(type='MinMaxNormalizer')])
+    avg = FrameScores.average([a, b], normalizer=chain, normalizers={'prp': log})
+    assert avg.settings['normalizer'] == dict(type='MinMaxNormalizer')
+    assert avg.settings['normalizers'] == {'prp': dict(type='MinMaxNormalizer')}
+    assert avg.settings['member_normalizer'] == chain
+    ev = avg.evaluate()
+    weights = a.settings['score_weights']
+    for i in range(len(a.video_names)):
+        once = {n: VF.min_max(np.mean([VF.gaussian_smooth(VF.min_max(r.raw[i][n]), 2)
+                                       for r in (a, b)], axis=0)) for n in weights}
+        if 'prp' in weights:
+            once['prp'] = VF.min_max(np.mean([VF.min_max(VF.log_transform(r.raw[i]['prp']))
+                                              for r in (a, b)], axis=0))
+        expected = sum(w * once[n] for n, w in weights.items())
+        np.testing.assert_allclose(ev.combined[i], expected, rtol=0, atol=1e-12)
+
+
+def test_after_averaging_keeps_only_the_rescalings():
+    mm, rob = dict(type='MinMaxNormalizer'), dict(type='RobustNormalizer', low=5.0)
+    smooth = dict(type='GaussianSmoothing', sigma=3)
+    assert after_averaging_config(mm) == mm and after_averaging_config(rob) == rob
+    assert after_averaging_config(dict(type='Chain', steps=[mm, smooth])) == mm
+    assert after_averaging_config(dict(type='Chain', steps=[dict(type='LogOdds'), rob,
+                                                            smooth, mm])) == dict(
+        type='Chain', steps=[rob, mm])
+    for cfg in (smooth, dict(type='ZScoreNormalizer', mean=1.0, std=2.0),
+                dict(type='Chain', steps=[dict(type='LogTransform')])):
+        assert after_averaging_config(cfg) == dict(type='NoNormalizer')
+    with pytest.raises(KeyError, match='unknown normalizer type'):
+        after_averaging_config(dict(type='MinMaxNormaliser'))
 
 
 def test_average_rejects_runs_of_other_frames_or_labels(tiny_npz):

@@ -78,11 +78,14 @@ def main(argv=None) -> dict:
               'must be given, and the normalizer defaults to MinMaxNormalizer unless '
               '--normalizer is given')
     weights, default, overrides = resolve_settings(scores, args)
+    member_normalizers = None
     if len(runs) > 1:
         try:
             scores = FrameScores.average(runs, default, overrides)
         except (KeyError, ValueError) as e:
             raise RescoreError(str(e).strip('"')) from None
+        member_normalizers = default, overrides
+        default, overrides = scores.normalizer_settings()
     if not weights:
         raise RescoreError(f'{args.frame_scores[0]} carries no saved weights: pass --weights, '
                            'e.g. vcr=0.1 ffp=0.8 prp=1')
@@ -105,17 +108,22 @@ def main(argv=None) -> dict:
     except (KeyError, ValueError) as e:
         raise RescoreError(str(e).strip('"')) from None
 
-    if len(runs) > 1:
+    if member_normalizers:
         print(f'ensemble of {len(runs)} runs: each score normalised per video in each run, '
-              'averaged over the runs, then normalised and fused as below')
+              'averaged over the runs, then rescaled again and fused as below')
     print(f'frame scores: {" ".join(args.frame_scores)} ({len(scores.video_names)} videos; scores '
           f'{", ".join(scores.score_names)})')
     print('weights (alphas): ' + ', '.join(f'{k}={v:g}' for k, v in weights.items()))
     if fusion is not None:
         print(f'fusion: {fusion}')
-    print('normalizers (per video, before fusion):')
-    print('\n'.join(describe_normalizers(list(dict.fromkeys(list(weights) + alone)),
-                                         default, overrides)))
+    shown = list(dict.fromkeys(list(weights) + alone))
+    if member_normalizers:
+        print('normalizers of each run (per video, before averaging):')
+        print('\n'.join(describe_normalizers(shown, *member_normalizers)))
+        print('applied to the averages (their per-video rescalings only):')
+    else:
+        print('normalizers (per video, before fusion):')
+    print('\n'.join(describe_normalizers(shown, default, overrides)))
     print(scores.summary(ev))
     m = ev.metrics
     print(f"fused score A: micro AUROC {pct(m['micro_auroc'])} % (all frames pooled) | "

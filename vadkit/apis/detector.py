@@ -164,8 +164,9 @@ class AnomalyDetector:
 
     def offline_fusion(self, raw: Dict[str, np.ndarray]
                        ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
-        """The test evaluator's fusion of one whole video's raw scores."""
-        return self.offline(raw)
+        """The test evaluator's fusion of one whole video's raw scores (for an ensemble,
+        of its members' averaged normalized scores)."""
+        return self.offline(raw, averaged=len(self.member_scorers) > 1)
 
     def new_tracker(self, fps: float, threshold: Optional[float] = None) -> EventTracker:
         return self.thresholds.tracker(self.threshold if threshold is None else threshold, fps)

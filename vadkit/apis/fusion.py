@@ -23,6 +23,7 @@ import numpy as np
 
 from vadkit.evaluation.functional.scoring import fuse_scores
 from vadkit.evaluation.fusions import build_score_fusion
+from vadkit.evaluation.normalizers import after_averaging_config, normalizer_config
 from vadkit.registry import METRICS, SCORE_NORMALIZERS
 
 CAUSAL_NORMS = ('calibration', 'running')
@@ -61,16 +62,15 @@ class OfflineFusion:
         fusion_cfg = getattr(self.metric, 'fusion_cfg', None)
         self.fusion = None if fusion_cfg is None else build_score_fusion(fusion_cfg)
 
-    def normalizer(self, name: str):
-        """The metric's normalizer of score ``name``."""
+    def normalizer(self, name: str, averaged: bool = False):
+        """The metric's normalizer of score ``name``; with ``averaged``, the part of it an
+        ensemble applies again to its members' averaged scores (its rescalings)."""
+        if averaged:
+            return SCORE_NORMALIZERS.build(after_averaging_config(self.normalizer_cfg_of(name)))
         return self.metric.build_normalizer(name)
 
     def normalizer_cfg_of(self, name: str) -> dict:
         """The normalizer config of score ``name`` (its override, else the default)."""
-        try:
-            from vadkit.evaluation.normalizers import normalizer_config
-        except ImportError:  # pragma: no cover - before the evaluation refactor
-            return dict(self.normalizer_cfgs.get(name, self.normalizer_cfg) or {})
         return dict(normalizer_config(name, self.normalizer_cfg, self.normalizer_cfgs))
 
     def check_names(self, names: Sequence[str]) -> None:
@@ -79,10 +79,12 @@ class OfflineFusion:
             raise KeyError(f'the test evaluator weights scores {missing} but the model '
                            f'produces {list(names)}: fix score_weights in the config')
 
-    def __call__(self, raw: Dict[str, np.ndarray]) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
-        """Combined scores and every score normalized, for one video's scored frames."""
+    def __call__(self, raw: Dict[str, np.ndarray], averaged: bool = False
+                 ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
+        """Combined scores and every score normalized, for one video's scored frames
+        (``averaged``: an ensemble's averages of its members' normalized scores)."""
         self.check_names(list(raw))
-        normalizers = {n: self.normalizer(n) for n in raw}
+        normalizers = {n: self.normalizer(n, averaged) for n in raw}
         fused = fuse_scores(raw, self.weights, normalizers, self.fusion)
         normalized = {n: np.asarray(normalizers[n](raw[n]), dtype=np.float64) for n in raw}
         return np.asarray(fused['combined'], dtype=np.float64), normalized

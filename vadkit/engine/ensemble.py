@@ -98,8 +98,7 @@ def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict
     weights = scores.settings['score_weights']
     for label, norm in (compare_normalizers or {}).items():
         other = FrameScores.average(runs, normalizer=norm, normalizers={})
-        metrics[f'micro_auroc_{label}'] = other.evaluate(weights, normalizer=norm,
-                                                         normalizers={}).metrics['micro_auroc']
+        metrics[f'micro_auroc_{label}'] = other.evaluate(weights).metrics['micro_auroc']
     return scores, evaluation, metrics
 
 

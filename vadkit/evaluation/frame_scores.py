@@ -28,7 +28,7 @@ import numpy as np
 
 from .functional.scoring import FrameEvaluation, evaluate_frame_scores
 from .fusions.score_fusions import build_score_fusion
-from .normalizers.builder import build_score_normalizers
+from .normalizers.builder import after_averaging_config, build_score_normalizers
 
 FORMAT_VERSION = 2
 DEFAULT_NORMALIZER = dict(type='MinMaxNormalizer')
@@ -101,9 +101,12 @@ class FrameScores:
         averaged over the runs.
 
         ``None`` normalizer arguments take each run's saved settings. ``names`` defaults
-        to the scores every run has. The result keeps the first run's settings, so
-        evaluating it normalises the averages once more with the same normalizers (for
-        min-max: the averages are rescaled to [0, 1] before the alphas weigh them).
+        to the scores every run has. The result keeps the first run's settings but for its
+        normalizers: evaluating it applies only their per-video rescalings once more
+        (:func:`after_averaging_config`; for min-max the averages are rescaled to [0, 1]
+        before the alphas weigh them), not their transforms or smoothing, which each run's
+        scores went through already. The members' normalizers are kept as
+        ``member_normalizer`` and ``member_normalizers``.
         """
         if not runs:
             raise ValueError('FrameScores.average needs at least one run')
@@ -126,9 +129,14 @@ class FrameScores:
         built = [r.normalizers(normalizer, normalizers, names) for r in runs]
         raw = [{n: np.mean([b[n](r.raw[i][n]) for r, b in zip(runs, built)], axis=0)
                 for n in names} for i in range(len(first.video_names))]
+        default, overrides = first.normalizer_settings(normalizer, normalizers)
+        settings = dict(first.settings, member_normalizer=default,
+                        member_normalizers=overrides,
+                        normalizer=after_averaging_config(default),
+                        normalizers={k: after_averaging_config(v)
+                                     for k, v in overrides.items()})
         return cls(list(first.video_idx), list(first.video_names), list(first.frames),
-                   list(first.labels), raw, names, dict(first.settings),
-                   first.num_frames)
+                   list(first.labels), raw, names, settings, first.num_frames)
 
     # ------------------------------------------------------------------ evaluating
     def normalizers(self, normalizer: Optional[Mapping] = None,
@@ -136,11 +144,18 @@ class FrameScores:
                     names: Optional[Iterable[str]] = None) -> dict:
         """Built normalizers of ``names`` (default all scores); ``None`` arguments take
         the run's saved settings."""
+        default, overrides = self.normalizer_settings(normalizer, normalizers)
+        return build_score_normalizers(names or self.score_names, default, overrides)
+
+    def normalizer_settings(self, normalizer: Optional[Mapping] = None,
+                            normalizers: Optional[Mapping] = None) -> tuple:
+        """``(default config, {score name: override})``; ``None`` arguments take the run's
+        saved settings."""
         default = normalizer if normalizer is not None else self.settings.get(
             'normalizer', DEFAULT_NORMALIZER)
         overrides = normalizers if normalizers is not None else self.settings.get(
             'normalizers', {})
-        return build_score_normalizers(names or self.score_names, default, overrides)
+        return dict(default), {k: dict(v) for k, v in overrides.items()}
 
     def evaluate(self, weights: Optional[Mapping[str, float]] = None,
                  normalizer: Optional[Mapping] = None,

@@ -1,5 +1,5 @@
 from .auroc import average_precision, equal_error_rate, macro_auroc, micro_auroc
-from .normalizers import gaussian_smooth, min_max, robust, z_score
+from .normalizers import gaussian_smooth, log_odds, log_transform, min_max, robust, z_score
 from .scoring import (
     FrameEvaluation,
     evaluate_frame_scores,
@@ -9,5 +9,6 @@ from .scoring import (
 )
 
 __all__ = ['average_precision', 'equal_error_rate', 'macro_auroc', 'micro_auroc',
-           'gaussian_smooth', 'min_max', 'robust', 'z_score', 'FrameEvaluation',
+           'gaussian_smooth', 'log_odds', 'log_transform', 'min_max', 'robust', 'z_score',
+           'FrameEvaluation',
            'evaluate_frame_scores', 'fuse_scores', 'frame_metrics', 'weighted_sum']

@@ -51,3 +51,35 @@ def gaussian_smooth(scores, sigma: float, truncate: float = 4.0) -> np.ndarray:
     if sigma == 0 or s.size == 0:
         return s.copy()
     return gaussian_filter1d(s, sigma, mode='nearest', truncate=truncate)
+
+
+def log_transform(scores, eps: float = 1e-12) -> np.ndarray:
+    """``log(max(s, eps))`` of non-negative scores (errors, distances).
+
+    Errors are heavy-tailed: on a linear scale one burst sets a video's min-max range and
+    flattens the rest. ``-10 log10`` of an MSE is the PSNR that future-frame prediction
+    scores with (Liu et al., CVPR 2018); per-video min-max makes the base and sign moot
+    (``log`` here keeps "higher is more anomalous").
+    """
+    s = _as_scores(scores)
+    if s.size and s.min() < 0:
+        raise ValueError(f'log_transform needs non-negative scores, got a minimum of {s.min()}: '
+                         'apply it to errors, not to already rescaled scores')
+    return np.log(np.maximum(s, eps))
+
+
+def log_odds(scores, eps: float = 1e-45) -> np.ndarray:
+    """``log(p / (1 - p))`` of probabilities: a classifier's own score before the softmax
+    squashed it.
+
+    A softmax probability saturates: most frames' scores sit within 1e-6 of 0, where their
+    order is set by tiny differences and one confident frame sets the video's whole min-max
+    range. Probabilities are clipped to ``[eps, 1 - 2**-24]`` (float32 softmax cannot tell
+    closer to 1 apart), so the result is finite.
+    """
+    s = _as_scores(scores)
+    if s.size and (s.min() < 0 or s.max() > 1):
+        raise ValueError('log_odds needs probabilities in [0, 1], got a range of '
+                         f'[{s.min()}, {s.max()}]')
+    p = np.clip(s, eps, 1.0 - 2.0**-24)
+    return np.log(p) - np.log1p(-p)

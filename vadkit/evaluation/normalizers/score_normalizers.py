@@ -14,7 +14,13 @@ class BaseScoreNormalizer:
     """Rescales the raw scores of one video (1-D array) before tasks are combined.
 
     ``fit`` may take statistics from normal (training) scores; per-video normalizers ignore it.
+    ``reapply_after_averaging``: whether an ensemble applies it again to the average of
+    its members' normalized scores (see
+    :func:`~vadkit.evaluation.normalizers.after_averaging_config`): true for rescalings
+    that only shift and scale a video (min-max, robust), false for transforms.
     """
+
+    reapply_after_averaging = False
 
     def fit(self, normal_scores: np.ndarray) -> 'BaseScoreNormalizer':
         return self
@@ -39,6 +45,8 @@ class NoNormalizer(BaseScoreNormalizer):
 class MinMaxNormalizer(BaseScoreNormalizer):
     """Per-video min-max rescaling to [0, 1] (the common VAD practice)."""
 
+    reapply_after_averaging = True
+
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         return VF.min_max(scores)
 
@@ -46,6 +54,8 @@ class MinMaxNormalizer(BaseScoreNormalizer):
 @SCORE_NORMALIZERS.register_module()
 class RobustNormalizer(BaseScoreNormalizer):
     """Per-video robust rescaling (paper Eq. 16): median and the P1-P99 range."""
+
+    reapply_after_averaging = True
 
     def __init__(self, low: float = 1.0, high: float = 99.0) -> None:
         self.low, self.high = low, high
@@ -109,6 +119,32 @@ class GaussianSmoothing(BaseScoreNormalizer):
 
     def __call__(self, scores: np.ndarray) -> np.ndarray:
         return VF.gaussian_smooth(scores, self.sigma, self.truncate)
+
+
+@SCORE_NORMALIZERS.register_module()
+class LogTransform(BaseScoreNormalizer):
+    """``log`` of a non-negative score (an error): the PSNR-style scale, on which one burst
+    does not flatten a video's other frames. Use it as the first step of :class:`Chain`,
+    before the per-video rescaling (see :func:`VF.log_transform`)."""
+
+    def __init__(self, eps: float = 1e-12) -> None:
+        self.eps = float(eps)
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        return VF.log_transform(scores, self.eps)
+
+
+@SCORE_NORMALIZERS.register_module()
+class LogOdds(BaseScoreNormalizer):
+    """Log-odds of a probability (e.g. PRP's accelerated class), whose softmax saturates
+    near 0 and 1. Use it as the first step of :class:`Chain`, before the per-video
+    rescaling (see :func:`VF.log_odds`)."""
+
+    def __init__(self, eps: float = 1e-45) -> None:
+        self.eps = float(eps)
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        return VF.log_odds(scores, self.eps)
 
 
 @SCORE_NORMALIZERS.register_module()
