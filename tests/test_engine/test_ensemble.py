@@ -60,6 +60,7 @@ def ensemble_run(tmp_path_factory):
     from vadkit.cli import main
     tmp = tmp_path_factory.mktemp('ensemble')
     data, work = str(tmp / 'data'), str(tmp / 'work')
+    os.makedirs(data)  # the synthetic videos are generated in it
     args = ['train', TINY_SYNTHETIC_CONFIG, '--data-root', data, '--work-dir', work, '--test',
             '--cfg-options', 'ensemble.members=2', 'train_cfg.max_epochs=1',
             'randomness.seed=1', ROBUST]

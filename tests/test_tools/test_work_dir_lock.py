@@ -56,6 +56,7 @@ def test_lock_is_exclusive_reentrant_and_dies_with_its_holder(tmp_path):
 
 def test_second_training_into_one_work_dir_is_refused(tmp_path):
     data, work = str(tmp_path / 'data'), str(tmp_path / 'work')
+    os.makedirs(data)  # the synthetic videos are generated in it
     first = ForkedTool(
         ['tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
          '--cfg-options', 'train_cfg.max_epochs=300',
