@@ -229,3 +229,20 @@ def test_a_calibration_made_for_other_member_checkpoints_is_warned_about(ensembl
     shutil.copy(osp.join(ensemble_run['work'], 'member0', 'epoch_1.pth'), member0)
     with pytest.warns(UserWarning, match='made for another checkpoint'):
         AnomalyDetector(TINY_SYNTHETIC_CONFIG, member0)
+
+
+def test_export_refuses_an_ensemble_before_loading_its_members(tmp_path, vadkit_command):
+    """Export of an ensemble's work dir is refused before anything is loaded (it used to
+    load every member first): members whose checkpoints cannot be read get the same
+    refusal, not their read error."""
+    work = tmp_path / 'ensemble'
+    for i in range(2):
+        (work / f'member{i}').mkdir(parents=True)
+        (work / f'member{i}' / 'epoch_1.pth').write_bytes(b'never read')
+    (work / 'ensemble.json').write_text(json.dumps(dict(members=[dict(seed=0), dict(seed=1)])))
+    code, _, err = vadkit_command('export', TINY_SYNTHETIC_CONFIG, f'{work}/', '--out',
+                                  tmp_path / 'model.pt')
+    assert code == 2, err[-2000:]
+    assert f'error: {work} is an ensemble: its members are rescaled per video' in err
+    assert "export each member's checkpoint" in err and 'corrupt' not in err
+    assert not (tmp_path / 'model.pt').exists()
