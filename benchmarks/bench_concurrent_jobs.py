@@ -115,7 +115,9 @@ def run_scenario(args, base: str, name: str,
     if temp == 'cold':
         for d in (data_root, cache_dir):
             shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(data_root)  # empty: the jobs generate the videos in it
     elif not osp.isdir(data_root):  # warm without its cold run: one job makes the data
+        os.makedirs(data_root)
         prep = Job(args, base, data_root, cache_dir, f'{name}-prepare', env)
         prep.start()
         prep.join()

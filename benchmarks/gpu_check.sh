@@ -10,7 +10,8 @@
 #   WORK_DIR   default work_dirs/gpu_check_ped2 (logs, checkpoints, scores, gpu_check.txt)
 #   extra      e.g. --amp (mixed precision), --cfg-options train_cfg.max_epochs=5
 #   SKIP_BENCH=1 in the environment skips steps 1-2 (about 5 minutes); DEVICE=cpu
-#   CONFIG=configs/demo/luss-ae_3dcae-w8_8x64x64_synthetic.py BENCH_ITERS=1 MAC_N=1024 and
+#   CONFIG=configs/demo/luss-ae_3dcae-w8_8x64x64_synthetic.py BENCH_ITERS=1 MAC_N=1024, an
+#   empty folder as DATA_ROOT (the synthetic videos are generated in it) and
 #   --cfg-options train_cfg.max_epochs=1 make a quick dry run of the script on a CPU.
 #
 # Steps (each prints what it measures; the summary is gpu_check.txt in WORK_DIR):

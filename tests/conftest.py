@@ -158,6 +158,7 @@ def tiny_trained_run(tmp_path_factory) -> SimpleNamespace:
     Tests must not write into it; copy what they change."""
     tmp = tmp_path_factory.mktemp('tiny_run')
     data, work = str(tmp / 'data'), str(tmp / 'work')
+    os.makedirs(data)  # an existing folder: the synthetic videos are generated in it
     proc = run_tool(['tools/train.py', TINY_SYNTHETIC_CONFIG, '--data-root', data,
                      '--work-dir', work, '--cfg-options', 'train_cfg.max_epochs=2'], check=True)
     return SimpleNamespace(data=data, work=work, log=proc.stdout + proc.stderr,

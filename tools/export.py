@@ -45,12 +45,14 @@ def main(argv=None):
     args = parse_args(argv)
     from vadkit.apis import AnomalyDetector, export_model
     from vadkit.apis.ensemble_members import is_ensemble_dir
-    from vadkit.apis.export import check_export_arguments
+    from vadkit.apis.export import check_export_arguments, ensemble_export_error
     input_size = tuple(args.input_size) if args.input_size else None
     # bad values and missing packages are refused before the model is loaded
     check_export_arguments(args.out, args.format, input_size, args.tolerance, args.opset,
                            args.device)
-    if not osp.isfile(args.checkpoint) and not is_ensemble_dir(args.checkpoint):
+    if is_ensemble_dir(args.checkpoint):  # before its members are loaded
+        raise ensemble_export_error(args.checkpoint)
+    if not osp.isfile(args.checkpoint):
         from vadkit.utils.checkpoint_files import UnreadableCheckpointError
         raise UnreadableCheckpointError(f'checkpoint {args.checkpoint} does not exist')
     det = AnomalyDetector(args.config, args.checkpoint, args.device, calibration=None,

@@ -4,7 +4,8 @@ Everything a test writes (log, config copy, metrics, frame scores) goes to its o
 by default a new ``test_<time>`` folder inside the work dir, and the test locks that out dir:
 tests of a work dir's checkpoints may run while it trains and beside each other, but never
 two runs into one out dir (the second is refused naming the first). The checkpoint must be
-of the config's model (else refused, naming the differing config entries).
+of the config's model (else refused, naming the differing config entries). A test refused
+before it has results (a bad checkpoint, a dataset error) removes what it made.
 """
 import argparse
 import os.path as osp
@@ -21,6 +22,7 @@ from vadkit.utils.checkpoint_files import UnreadableCheckpointError
 from vadkit.utils.cpu_share import join_cpu_share
 from vadkit.utils.dist import shutdown_distributed
 from vadkit.utils.errors import run_cli
+from vadkit.utils.refused_run import nothing_left_if_refused
 from vadkit.utils.reporting import report_metrics
 from vadkit.utils.run_config import load_config, set_score_output_dir
 from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
@@ -53,8 +55,9 @@ def main():
     out_dir = args.out_dir or osp.join(cfg.work_dir, time.strftime('test_%Y%m%d_%H%M%S'))
     set_score_output_dir(cfg, out_dir)
     cfg.work_dir = out_dir  # the runner's log, config copy and lock: nothing in the work dir
-    runner = build_runner(cfg)
-    metrics = runner.test()
+    with nothing_left_if_refused(out_dir):  # a refused test leaves no empty log folder
+        runner = build_runner(cfg)
+        metrics = runner.test()
     report_metrics(metrics, out_dir)
     if args.report and metrics is not None and is_main_process():
         from vadkit.visualization.report import write_report

@@ -4,6 +4,7 @@ from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 
 def train_and_test(tmp_path, work, *options):
+    (tmp_path / 'data').mkdir(exist_ok=True)  # the synthetic videos are generated in it
     proc = run_tool_in_process(
         ['tools/train.py', TINY_SYNTHETIC_CONFIG, '--data-root', tmp_path / 'data',
          '--work-dir', tmp_path / work, '--test', '--cfg-options', 'train_cfg.max_epochs=1',

@@ -60,6 +60,7 @@ def ensemble_run(tmp_path_factory):
     from vadkit.cli import main
     tmp = tmp_path_factory.mktemp('ensemble')
     data, work = str(tmp / 'data'), str(tmp / 'work')
+    os.makedirs(data)  # the synthetic videos are generated in it
     args = ['train', TINY_SYNTHETIC_CONFIG, '--data-root', data, '--work-dir', work, '--test',
             '--cfg-options', 'ensemble.members=2', 'train_cfg.max_epochs=1',
             'randomness.seed=1', ROBUST]
@@ -189,3 +190,59 @@ def test_calibrate_and_detect_commands_with_the_ensembles_work_dir(ensemble_run,
     assert main(['detect', TINY_SYNTHETIC_CONFIG, work, video, '--mode', 'causal',
                  '--out-dir', str(tmp_path / 'det2')]) == 2
     assert "detect with mode='offline'" in capsys.readouterr().err
+
+
+def test_a_calibration_made_for_other_member_checkpoints_is_warned_about(ensemble_run,
+                                                                        tmp_path):
+    """An ensemble's calibration is found by its work dir's path, which stays when the
+    ensemble is retrained there: it records its members' checkpoint hashes, and, as for one
+    checkpoint, a calibration made for other weights is used with a warning."""
+    import glob
+    import warnings
+
+    from vadkit.apis import AnomalyDetector, calibrate, calibration_path, open_source
+    from vadkit.apis.calibration import file_sha256
+    work = str(tmp_path / 'ensemble')
+    shutil.copytree(ensemble_run['work'], work)
+    for pointer in glob.glob(osp.join(work, 'member*', 'last_checkpoint')):
+        os.remove(pointer)  # it names the original's checkpoints: the copy's are used
+    normal = [open_source(osp.join(ensemble_run['data'], 'training', 'frames', '01'))]
+    det = AnomalyDetector(TINY_SYNTHETIC_CONFIG, work, calibration=None)
+    assert det.member_checkpoints[0].startswith(work)
+    cal = calibrate(det, normal, percentile=95)
+    cal.save(calibration_path(work))
+    assert cal.member_checkpoint_sha256 == [file_sha256(c) for c in det.member_checkpoints]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        AnomalyDetector(TINY_SYNTHETIC_CONFIG, work)
+    assert not [w for w in caught if 'was made for other' in str(w.message)]
+    # the ensemble retrained in its work dir: member 0 holds other weights now
+    member0 = osp.join(work, 'member0', 'epoch_1.pth')
+    shutil.copy(osp.join(work, 'member1', 'epoch_1.pth'), member0)
+    with pytest.warns(UserWarning, match=r"made for other checkpoints of the ensemble's "
+                      r'members .* rerun tools/calibrate.py'):
+        det = AnomalyDetector(TINY_SYNTHETIC_CONFIG, work)
+    assert det.threshold_source.startswith(f'calibration {work}.calib.json')
+    # the same as for one checkpoint retrained in place
+    one = AnomalyDetector(TINY_SYNTHETIC_CONFIG, member0, calibration=None)
+    calibrate(one, normal, percentile=95).save(calibration_path(member0))
+    shutil.copy(osp.join(ensemble_run['work'], 'member0', 'epoch_1.pth'), member0)
+    with pytest.warns(UserWarning, match='made for another checkpoint'):
+        AnomalyDetector(TINY_SYNTHETIC_CONFIG, member0)
+
+
+def test_export_refuses_an_ensemble_before_loading_its_members(tmp_path, vadkit_command):
+    """Export of an ensemble's work dir is refused before anything is loaded (it used to
+    load every member first): members whose checkpoints cannot be read get the same
+    refusal, not their read error."""
+    work = tmp_path / 'ensemble'
+    for i in range(2):
+        (work / f'member{i}').mkdir(parents=True)
+        (work / f'member{i}' / 'epoch_1.pth').write_bytes(b'never read')
+    (work / 'ensemble.json').write_text(json.dumps(dict(members=[dict(seed=0), dict(seed=1)])))
+    code, _, err = vadkit_command('export', TINY_SYNTHETIC_CONFIG, f'{work}/', '--out',
+                                  tmp_path / 'model.pt')
+    assert code == 2, err[-2000:]
+    assert f'error: {work} is an ensemble: its members are rescaled per video' in err
+    assert "export each member's checkpoint" in err and 'corrupt' not in err
+    assert not (tmp_path / 'model.pt').exists()

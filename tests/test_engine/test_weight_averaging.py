@@ -48,6 +48,7 @@ def logs(folder):
 def straight(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('ema')
     data, work = str(tmp / 'data'), str(tmp / 'straight')
+    os.makedirs(data)  # the synthetic videos are generated in it
     proc = run_tool('train', EMA, '--data-root', data, '--work-dir', work, '--test')
     assert proc.returncode == 0, proc.stderr[-3000:]
     return dict(tmp=tmp, data=data, work=work)

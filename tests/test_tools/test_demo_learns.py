@@ -21,6 +21,7 @@ FLOOR = 0.80
 
 def test_the_demo_config_learns(tmp_path):
     work = str(tmp_path / 'work')
+    (tmp_path / 'synthetic').mkdir()  # the synthetic videos are generated in it
     proc = run_tool_in_process(['tools/train.py', DEMO, '--test', '--work-dir', work,
                                 '--data-root', tmp_path / 'synthetic', '--cfg-options',
                                 'train_cfg.max_epochs=2',

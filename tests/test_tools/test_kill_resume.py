@@ -48,6 +48,7 @@ def assert_all_checkpoints_readable(work):
 def reference(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('kill')
     data, work = str(tmp / 'data'), str(tmp / 'straight')
+    os.makedirs(data)  # the synthetic videos are generated in it
     proc = train(data, work, '--test')
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(osp.join(work, 'metrics.json')) as f:

@@ -16,7 +16,13 @@ from conftest import run_tool_in_process
 from forked_tool import ForkedTool
 from tiny_detector import TINY_SYNTHETIC_CONFIG
 
-from vadkit.utils.work_dir_lock import LOCK_NAME, WorkDirBusyError, lock_work_dir, unlock_work_dir
+from vadkit.utils.work_dir_lock import (
+    LOCK_NAME,
+    WorkDirBusyError,
+    holds_lock,
+    lock_work_dir,
+    unlock_work_dir,
+)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = TINY_SYNTHETIC_CONFIG
@@ -56,6 +62,7 @@ def test_lock_is_exclusive_reentrant_and_dies_with_its_holder(tmp_path):
 
 def test_second_training_into_one_work_dir_is_refused(tmp_path):
     data, work = str(tmp_path / 'data'), str(tmp_path / 'work')
+    os.makedirs(data)  # the synthetic videos are generated in it
     first = ForkedTool(
         ['tools/train.py', CONFIG, '--data-root', data, '--work-dir', work,
          '--cfg-options', 'train_cfg.max_epochs=300',
@@ -109,9 +116,35 @@ def test_test_into_a_training_work_dir_is_refused(tmp_path):
         test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--out-dir', work])
         assert test.returncode == 2
         assert f'test.py: error: work dir {work} is in use by pid {holder.pid}' in test.stderr
+        assert os.listdir(work) == [LOCK_NAME]  # the holder's: nothing removed, nothing made
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
+
+
+def test_a_refused_test_leaves_no_folder(tmp_path):
+    """A test refused before it has results (here an unreadable checkpoint, found after the
+    runner made its out dir and log folder) removes what it made, and only that: its new
+    out dir and the folders made for it; in an out dir that was there before, the entries
+    it added. It used to leave a test_<time> folder holding a log and a config copy."""
+    ckpt = tmp_path / 'bad.pth'
+    ckpt.write_bytes(b'not a checkpoint')
+    work = tmp_path / 'new' / 'work'
+    test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--work-dir', work])
+    assert test.returncode == 2 and 'is corrupt' in test.stderr, test.stderr[-3000:]
+    assert os.listdir(tmp_path) == ['bad.pth']
+    work.mkdir(parents=True)
+    (work / 'epoch_1.pth').write_bytes(b'a training\'s')
+    test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--work-dir', work])
+    assert test.returncode == 2 and 'is corrupt' in test.stderr, test.stderr[-3000:]
+    assert os.listdir(work) == ['epoch_1.pth']
+    out = tmp_path / 'out'
+    out.mkdir()
+    (out / 'metrics.json').write_text('{}')
+    test = run_tool_in_process(['tools/test.py', CONFIG, ckpt, '--out-dir', out])
+    assert test.returncode == 2 and 'is corrupt' in test.stderr, test.stderr[-3000:]
+    assert sorted(os.listdir(out)) == [LOCK_NAME, 'metrics.json']
+    assert not holds_lock(str(out))
 
 
 def test_config_without_runner_type_gets_vadkits_runner(tmp_path):

@@ -95,7 +95,7 @@ def test_test_tool_refuses_bad_checkpoint(trained, name, tmp_path, vadkit_comman
                for line in err.strip().splitlines())
     assert 'Traceback' not in err and 'weights_only=False' not in err and 'miniz' not in err
     assert not osp.exists(trained['tmp'] / 'PWNED')  # the payload never ran
-    assert not osp.exists(tmp_path / 'out' / 'metrics.json')
+    assert not osp.exists(tmp_path / 'out')  # nor the folder the refused run had made
 
 
 def test_test_tool_refuses_checkpoint_of_another_model(trained, tmp_path):
@@ -106,7 +106,7 @@ def test_test_tool_refuses_checkpoint_of_another_model(trained, tmp_path):
     assert 'tiny_synthetic.py' in msg and 'luss-ae_3dcae-w24_8x128x128_cpu_ped2.py' in msg
     assert 'model.backbone.widths: (4, 8, 8, 8) vs (24, 32, 64, 64)' in msg
     assert 'shape mismatch' in msg and 'Traceback' not in msg
-    assert not osp.exists(out / 'metrics.json')
+    assert not osp.exists(out)  # nor the folder the refused run had made
 
 
 def test_train_load_from_of_another_model_is_refused(trained, tmp_path):

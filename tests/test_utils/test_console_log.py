@@ -79,7 +79,7 @@ def test_train_terminal_is_short_and_the_log_file_complete(tiny_trained_run, tmp
     # --verbose keeps the dump on the terminal (a one-epoch run, in this process)
     work_dir = str(tmp_path / 'verbose')
     out = run_tool_in_process(['tools/train.py', TINY_SYNTHETIC_CONFIG, '--data-root',
-                               tmp_path / 'data', '--work-dir', work_dir, '--verbose',
+                               tiny_trained_run.data, '--work-dir', work_dir, '--verbose',
                                '--cfg-options', 'train_cfg.max_epochs=1'])
     verbose = out.stdout + out.stderr
     assert out.returncode == 0, verbose[-3000:]

@@ -1,8 +1,10 @@
 """Known user errors: one line and exit 2; the traceback only with --debug."""
+import os
 import os.path as osp
 import sys
 
 import pytest
+from tiny_detector import TINY_SYNTHETIC_CONFIG
 
 from vadkit.utils.errors import USER_ERROR_EXIT, VadkitError, run_cli
 
@@ -63,3 +65,36 @@ def test_tools_report_a_dataset_error_without_a_traceback(tmp_path, vadkit_comma
                                   tmp_path / 'w')
     assert code == 2, err[-2000:]
     assert 'train.py: error:' in err and str(empty) in err and 'Traceback' not in err
+
+
+def test_a_missing_data_root_is_refused_before_synthetic_videos_are_made_there(
+        tmp_path, vadkit_command, monkeypatch):
+    """A mistyped --data-root (or data_root=) for a config on synthetic data used to become
+    a fresh synthetic dataset at the typo, trained on without a word. Only the config's own
+    root is generated on first use; an explicit root must exist (making it is the opt-in)."""
+    monkeypatch.delenv('VADKIT_DEBUG', raising=False)
+    typo = tmp_path / 'synthtic'
+    for option in (['--data-root', typo], ['--cfg-options', f'data_root={typo}']):
+        code, _, err = vadkit_command('train', TINY_SYNTHETIC_CONFIG, *option, '--work-dir',
+                                      tmp_path / 'w')
+        assert code == 2, err[-2000:]
+        assert f"data root '{typo}' does not exist" in err and 'Traceback' not in err
+        assert 'leave out --data-root' in err and f'mkdir -p {typo}' in err
+        assert not typo.exists() and not (tmp_path / 'w').exists()  # refused before the run
+
+
+def test_a_folder_of_other_files_is_never_replaced_by_synthetic_videos(tmp_path):
+    """Synthetic videos replace their root whole: a root that holds anything but synthetic
+    videos (another dataset given by mistake) is refused and left as it was."""
+    from vadkit.datasets import DatasetError
+    from vadkit.datasets.layouts import SyntheticLayout
+    root = tmp_path / 'ped2'
+    (root / 'testing').mkdir(parents=True)
+    (root / 'testing' / 'keep.txt').write_text('mine')
+    with pytest.raises(DatasetError, match='no synthetic videos'):
+        SyntheticLayout(str(root), num_train=1, num_test=1, num_frames=10, size=16).load('train')
+    assert os.listdir(root) == ['testing'] and os.listdir(root / 'testing') == ['keep.txt']
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    SyntheticLayout(str(empty), num_train=1, num_test=1, num_frames=10, size=16).load('train')
+    assert (empty / 'synthetic.json').is_file()

@@ -98,6 +98,7 @@ def test_train_and_test_write_tensorboard_events(tmp_path):
                         '(pip install tensorboard)')
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     work = str(tmp_path / 'work')
+    (tmp_path / 'data').mkdir()  # the synthetic videos are generated in it
     env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
     proc = run_forked(
         ['tools/train.py', CONFIG, '--data-root', str(tmp_path / 'data'),

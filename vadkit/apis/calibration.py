@@ -67,6 +67,10 @@ class Calibration:
         videos: The calibration videos (name, source, frames; for video files also
             ``header_frames`` and ``frames_short``, the header's frames that did not decode).
         num_frames: Scored frames pooled.
+        checkpoint_sha256: Of the checkpoint file (empty for an ensemble's work dir).
+        member_checkpoints, member_checkpoint_sha256: Of an ensemble, its members'
+            checkpoints and their hashes: retraining the ensemble in its work dir changes
+            them, not the work dir's path.
     """
     percentile: float
     score_weights: Dict[str, float]
@@ -77,6 +81,8 @@ class Calibration:
     config: str = ''
     checkpoint: str = ''
     checkpoint_sha256: str = ''
+    member_checkpoints: List[str] = field(default_factory=list)
+    member_checkpoint_sha256: List[str] = field(default_factory=list)
     created: str = ''
     format: str = FORMAT
     path: Optional[str] = None  # where it was loaded from (not saved)
@@ -131,15 +137,26 @@ class Calibration:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known, path=path)
 
-    def check(self, score_weights: Dict[str, float], checkpoint: Optional[str] = None) -> None:
-        """Refuse a calibration made with other weights; warn if made for another file."""
+    def check(self, score_weights: Dict[str, float], checkpoint: Optional[str] = None,
+              member_checkpoints: Optional[Sequence[str]] = None) -> None:
+        """Refuse a calibration made with other weights; warn if made for another file, or,
+        for an ensemble (``member_checkpoints``), for other checkpoints of its members."""
         mine = {k: float(v) for k, v in self.score_weights.items()}
         theirs = {k: float(v) for k, v in score_weights.items()}
         if mine != theirs:
             raise InputError(
                 f'calibration {self.path} was made with score weights {mine} but the config '
                 f'uses {theirs}: thresholds are not comparable; rerun tools/calibrate.py')
-        if checkpoint and self.checkpoint_sha256 and osp.isfile(checkpoint):
+        recorded = bool(self.checkpoint_sha256 or self.member_checkpoint_sha256)
+        if member_checkpoints:
+            if recorded and [file_sha256(c) for c in member_checkpoints] != list(
+                    self.member_checkpoint_sha256):
+                warnings.warn(f'calibration {self.path} was made for other checkpoints of '
+                              f'the ensemble\'s members ({self.checkpoint}); its thresholds '
+                              f'may not fit {checkpoint} (members now: '
+                              f'{", ".join(member_checkpoints)}): rerun tools/calibrate.py',
+                              stacklevel=2)
+        elif checkpoint and recorded and osp.isfile(checkpoint):
             if file_sha256(checkpoint) != self.checkpoint_sha256:
                 warnings.warn(f'calibration {self.path} was made for another checkpoint '
                               f'({self.checkpoint}); its thresholds may not fit {checkpoint}: '
@@ -201,11 +218,13 @@ def calibrate(detector, sources: Sequence[FrameSource], percentile: float = 99.0
                      window=detector.running_window, warmup=detector.running_warmup),
     )
     ckpt = detector.checkpoint or ''
+    members = list(getattr(detector, 'member_checkpoints', None) or [])  # of an ensemble
     return Calibration(
         percentile=float(percentile), score_weights=dict(weights), stats=stats, modes=modes,
         videos=videos, num_frames=int(sum(v['scored'] for v in videos)),
         config=detector.config_path or '', checkpoint=ckpt,
         checkpoint_sha256=file_sha256(ckpt) if ckpt and osp.isfile(ckpt) else '',
+        member_checkpoints=members, member_checkpoint_sha256=[file_sha256(c) for c in members],
         created=datetime.datetime.now().isoformat(timespec='seconds'))
 
 

@@ -136,7 +136,8 @@ class AnomalyDetector:
         self.score_weights = self.offline.weights
         self.thresholds = Thresholds(self.score_weights, self.checkpoint, calibration,
                                      threshold, percentile, causal_norm, running_window,
-                                     running_warmup, min_event_frames, merge_gap)
+                                     running_warmup, min_event_frames, merge_gap,
+                                     self.member_checkpoints)
         self.threshold, self.threshold_source = self.resolve_threshold(mode)
 
     # ------------------------------------------------------------------ thresholds

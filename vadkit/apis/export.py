@@ -28,6 +28,14 @@ class ExportError(VadkitError, RuntimeError):
     """An export that cannot be made or does not reproduce PyTorch's scores."""
 
 
+def ensemble_export_error(work_dir: str) -> ExportError:
+    """The refusal of an ensemble's work dir, which one network cannot reproduce (given
+    before its members are loaded, by the tool; after, by :func:`export_model`)."""
+    return ExportError(f'{work_dir.rstrip("/")} is an ensemble: its members are rescaled per '
+                       'video and averaged, which one network cannot do; export each '
+                       'member\'s checkpoint (member<i>/epoch_*.pth)')
+
+
 class ScoreExportWrapper(nn.Module):
     """``clip (B, C, L, H, W)`` in [-1, 1] -> raw task scores ``(B, K)``."""
 
@@ -203,9 +211,7 @@ def export_model(detector, out: str, fmt: str = 'torchscript',
     """
     check_export_arguments(out, fmt, input_size, tolerance, opset)
     if getattr(detector, 'member_checkpoints', None):
-        raise ExportError(f'{detector.checkpoint} is an ensemble: its members are rescaled per '
-                          'video and averaged, which one network cannot do; export each '
-                          'member\'s checkpoint (member<i>/epoch_*.pth)')
+        raise ensemble_export_error(detector.checkpoint)
     model = detector.model.eval()
     shape = input_shape_of(detector, input_size)
     device = next(model.parameters()).device

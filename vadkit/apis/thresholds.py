@@ -2,7 +2,7 @@
 calibration file of normal videos (``tools/calibrate.py``) and a percentile of its scores."""
 import os.path as osp
 import warnings
-from typing import Dict, Optional, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 from .calibration import Calibration, calibration_path
 from .events import EventTracker, check_event_settings
@@ -13,9 +13,12 @@ __all__ = ['Thresholds', 'load_calibration']
 
 
 def load_calibration(calibration: Union[str, Calibration, None], checkpoint: Optional[str],
-                     score_weights: Dict[str, float]) -> Optional[Calibration]:
+                     score_weights: Dict[str, float],
+                     member_checkpoints: Optional[Sequence[str]] = None
+                     ) -> Optional[Calibration]:
     """``'auto'``: ``<checkpoint>.calib.json`` if it exists; a path (which must exist); a
-    :class:`Calibration`; or ``None``. Checked against the weights and checkpoint."""
+    :class:`Calibration`; or ``None``. Checked against the weights and checkpoint (of an
+    ensemble, whose ``checkpoint`` is its work dir: against ``member_checkpoints``)."""
     if isinstance(calibration, Calibration):
         cal = calibration
     elif calibration == 'auto':
@@ -30,7 +33,7 @@ def load_calibration(calibration: Union[str, Calibration, None], checkpoint: Opt
             raise InputError(f'calibration file {calibration!r} does not exist: write it '
                              'with tools/calibrate.py CONFIG CHECKPOINT')
         cal = Calibration.load(str(calibration))
-    cal.check(score_weights, checkpoint)
+    cal.check(score_weights, checkpoint, member_checkpoints)
     return cal
 
 
@@ -46,6 +49,8 @@ class Thresholds:
         causal_norm, running_window, running_warmup: Causal rescaling (see
             :class:`~vadkit.apis.fusion.CausalFusion`).
         min_event_frames, merge_gap: Of the events.
+        member_checkpoints: Of an ensemble (``checkpoint`` is its work dir): the members'
+            checkpoints, which the calibration is checked against.
     """
 
     def __init__(self, score_weights: Dict[str, float], checkpoint: Optional[str],
@@ -53,14 +58,16 @@ class Thresholds:
                  threshold: Optional[float] = None, percentile: Optional[float] = None,
                  causal_norm: str = 'calibration', running_window: int = 500,
                  running_warmup: int = 50, min_event_frames: int = 1,
-                 merge_gap: int = 0) -> None:
+                 merge_gap: int = 0,
+                 member_checkpoints: Optional[Sequence[str]] = None) -> None:
         self.check_arguments(threshold, percentile, causal_norm, min_event_frames, merge_gap)
         self.score_weights, self.checkpoint = score_weights, checkpoint
         self.causal_norm = causal_norm
         self.running_window, self.running_warmup = int(running_window), int(running_warmup)
         self.min_event_frames, self.merge_gap = int(min_event_frames), int(merge_gap)
         self.fixed_threshold, self.percentile = threshold, percentile
-        self.calibration = load_calibration(calibration, checkpoint, score_weights)
+        self.calibration = load_calibration(calibration, checkpoint, score_weights,
+                                            member_checkpoints)
 
     @staticmethod
     def check_arguments(threshold: Optional[float], percentile: Optional[float],

@@ -1,4 +1,5 @@
 """Shared config handling of the command-line tools."""
+import os
 import os.path as osp
 from typing import Optional, Sequence
 
@@ -16,12 +17,43 @@ DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def set_data_root(cfg: Config, root: str) -> None:
-    """Point the layout of every dataloader at ``root``."""
+    """Point the layout of every dataloader at ``root``, a root the user gave explicitly.
+
+    Raises:
+        DatasetError: If ``root`` does not exist and a layout would generate synthetic
+            videos there: a mistyped path would silently become a fresh dataset.
+    """
+    check_explicit_data_root(cfg, root)
     for key in DATALOADERS:
         loader = cfg.get(key)
         if loader and 'layout' in loader.get('dataset', {}):
             loader['dataset']['layout']['root'] = root
     cfg.data_root = root
+
+
+def check_explicit_data_root(cfg: Config, root: str) -> None:
+    """Refuse a missing ``root`` for a config on synthetic data. Its layout generates the
+    videos wherever its root points, which is right for the config's own root (the demo
+    runs from a clean checkout) but turns a mistyped ``--data-root`` into a new dataset
+    that is trained on without a word. An existing folder is taken as meant: creating it
+    is the opt-in to generate there."""
+    if osp.exists(osp.expanduser(str(root))):
+        return
+    from vadkit.datasets.dataset_errors import DatasetError
+    from vadkit.datasets.layouts import SyntheticLayout
+    from vadkit.registry import DATASET_LAYOUTS
+    for key in DATALOADERS:
+        layout = ((cfg.get(key) or {}).get('dataset') or {}).get('layout') or {}
+        cls = layout.get('type')
+        cls = DATASET_LAYOUTS.get(cls) if isinstance(cls, str) else cls
+        if isinstance(cls, type) and issubclass(cls, SyntheticLayout):
+            raise DatasetError(
+                f'data root {root!r} does not exist (cwd: {os.getcwd()}). The config\'s '
+                f'{cls.__name__} would generate new synthetic videos there and run on them, '
+                'which a mistyped path must not do. Check the path; or leave out '
+                '--data-root (data_root=) to use the config\'s own synthetic videos in '
+                f'{layout.get("root")}; or, to generate synthetic videos at {root}, create '
+                f'that folder first (mkdir -p {root})')
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optional[str] = None,
@@ -37,8 +69,10 @@ def load_config(path: str, cfg_options: Optional[dict] = None, work_dir: Optiona
     if cfg_options:
         cfg.merge_from_dict(config_literals(cfg_options))
     import_plugins(cfg)
+    # data_root=X in the options means --data-root X: the layouts read their root, not it
+    data_root = data_root or (cfg_options or {}).get('data_root')
     if data_root:
-        set_data_root(cfg, data_root)
+        set_data_root(cfg, str(data_root))
     if work_dir:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:

@@ -67,6 +67,11 @@ def lock_work_dir(work_dir: str, role: str = 'run') -> None:
     _held[real] = fd
 
 
+def holds_lock(work_dir: str) -> bool:
+    """Whether this process holds the work dir's lock (taken by :func:`lock_work_dir`)."""
+    return osp.realpath(work_dir) in _held
+
+
 def unlock_work_dir(work_dir: str) -> None:
     """Release the lock taken by :func:`lock_work_dir` (the end of the process does too)."""
     fd: Optional[int] = _held.pop(osp.realpath(work_dir), None)

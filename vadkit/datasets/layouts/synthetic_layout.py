@@ -11,6 +11,7 @@ from mmengine.logging import print_log
 from vadkit.registry import DATASET_LAYOUTS
 from vadkit.utils.file_lock import exclusive_file_lock
 
+from ..dataset_errors import DatasetError
 from ..synthetic import generate_synthetic_dataset
 from .frames_layout import FramesLayout
 
@@ -57,6 +58,14 @@ class SyntheticLayout(FramesLayout):
             barrier()
 
     def _generate(self, parent: str) -> None:
+        if osp.isdir(self.root) and os.listdir(self.root) and not osp.exists(
+                osp.join(self.root, 'synthetic.json')):
+            # an outdated synthetic root is replaced whole: never one it did not make
+            raise DatasetError(
+                f'{self.root} holds files but no synthetic videos (no synthetic.json), and '
+                f'{type(self).__name__} generates its videos by replacing its root: '
+                'vadkit never replaces a folder it did not make. Give --data-root an empty '
+                'folder for new synthetic videos, or use a config of the dataset in it')
         print_log(f'generating synthetic videos in {self.root} ...', logger='current')
         tmp = tempfile.mkdtemp(dir=parent, prefix='.synthetic-')
         try:

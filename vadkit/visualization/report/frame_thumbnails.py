@@ -42,15 +42,16 @@ def test_videos_from_config(config_path: str, data_root: Optional[str] = None):
         cfg = Config.fromfile(config_path, import_custom_modules=False)
     except Exception as e:  # a config copy from another version or with missing plugins
         return f'the config {config_path} could not be read ({type(e).__name__}: {e})'
-    if data_root:
-        set_data_root(cfg, data_root)
     layout = (cfg.get('test_dataloader') or {}).get('dataset', {}).get('layout')
     if not layout:
         return f'the config {config_path} names no test dataset layout'
-    root = osp.expanduser(str(layout.get('root', '')))
+    root = osp.expanduser(str(data_root or layout.get('root', '')))
     if not osp.isdir(root):
         return (f'the data root {root!r} does not exist here; pass --data-root '
                 '/path/to/dataset to embed frames')
+    if data_root:
+        set_data_root(cfg, data_root)
+        layout = cfg.test_dataloader.dataset.layout
     try:
         reader = DATASET_LAYOUTS.build(layout)
         up_to_date = getattr(reader, '_up_to_date', None)
