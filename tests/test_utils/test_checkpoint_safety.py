@@ -136,6 +136,20 @@ def test_api_checks_the_model_config(trained, tmp_path):
     cfg = Config.fromfile(CONFIG)
     cfg.model.tasks[0]['extra_measures'] = dict(mse=dict(type='MSE'))
     assert_holds_the_checkpoint(init_detector(cfg, trained['good']), trained['good'])
+    # a weightless task appended (a baseline score) leaves the weights as trained; a
+    # task with weights, or one put before the trained ones, is another model
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.tasks = list(cfg.model.tasks) + [dict(type='FrameDifferenceHead', name='motion')]
+    det = init_detector(cfg, trained['good'])
+    assert_holds_the_checkpoint(det, trained['good'])
+    assert det.task_names[-1] == 'motion'
+    cfg.model.tasks[-1] = dict(type='PlaybackRateHead', name='prp2', input_key='prp_clip')
+    with pytest.raises(CheckpointMismatchError, match=r'model\.tasks\.<length>: 3 vs 4'):
+        init_detector(cfg, trained['good'])
+    cfg.model.tasks = [dict(type='FrameDifferenceHead', name='motion')] + list(
+        Config.fromfile(CONFIG).model.tasks)
+    with pytest.raises(CheckpointMismatchError, match=r'model\.tasks\.0\.type'):
+        init_detector(cfg, trained['good'])
     # same weights' shapes, other architecture setting: refused all the same
     cfg = Config.fromfile(CONFIG)
     cfg.model.clip_len = 8

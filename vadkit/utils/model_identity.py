@@ -6,7 +6,8 @@ model's task and score names. Loading compares it with the model config of the c
 a checkpoint of another model is refused with :class:`CheckpointMismatchError` naming both
 configs and the entries that differ, before any weight is touched. Entries that only change
 how a trained model is scored or trained (:data:`SCORING_ONLY_KEYS`) may differ: testing one
-checkpoint with several error measures is the point of the measure ablations. Checkpoints
+checkpoint with several error measures is the point of the measure ablations. So may tasks
+appended after the checkpoint's own whose heads hold no weights (a baseline score). Checkpoints
 without the fingerprint (older ones) get the strict key/shape check only.
 """
 import hashlib
@@ -98,14 +99,36 @@ def _scoring_only(line: str) -> bool:
     return any(part in SCORING_ONLY_KEYS for part in line.split(':')[0].split('.'))
 
 
-def identity_differences(identity: Mapping, model_cfg: Mapping) -> Tuple[List[str], List[str]]:
+def _added_weightless_tasks(stored: Mapping, model: Any) -> List[int]:
+    """Positions of the tasks ``model`` has after the stored config's last task whose
+    heads hold no weights (e.g. a model-free baseline score): they change what is scored,
+    not the weights. Empty unless every added task is weightless."""
+    tasks = getattr(model, 'tasks', None)
+    stored_tasks = stored.get('tasks') if isinstance(stored, Mapping) else None
+    if tasks is None or not isinstance(stored_tasks, list) or len(tasks) <= len(stored_tasks):
+        return []
+    added = list(range(len(stored_tasks), len(tasks)))
+    return added if all(not tasks[i].state_dict() for i in added) else []
+
+
+def identity_differences(identity: Mapping, model_cfg: Mapping,
+                         model: Any = None) -> Tuple[List[str], List[str]]:
     """The config entries that differ between a checkpoint's identity and ``model_cfg``:
-    (those that change the weights, those that only change scoring/the loss)."""
+    (those that change the weights, those that only change scoring/the loss). With the
+    built ``model``, tasks appended to the checkpoint's without weights of their own are
+    scoring-only too."""
     if identity['fingerprint'] == fingerprint(model_cfg):
         return [], []
-    diffs = config_differences(identity.get('model_cfg', {}), model_cfg)
-    blocking = [d for d in diffs if not _scoring_only(d)]
-    return blocking, [d for d in diffs if _scoring_only(d)]
+    stored = identity.get('model_cfg', {})
+    diffs = config_differences(stored, model_cfg)
+    added = _added_weightless_tasks(stored, model)
+    extra = tuple(f'model.tasks.{i}.' for i in added) + (
+        ('model.tasks.<length>:', ) if added else ())
+
+    def allowed(line: str) -> bool:
+        return _scoring_only(line) or line.startswith(extra)
+
+    return [d for d in diffs if not allowed(d)], [d for d in diffs if allowed(d)]
 
 
 def _listing(keys: Iterable[str], limit: int = 6) -> str:
@@ -160,7 +183,7 @@ def check_checkpoint_fits(checkpoint: Mapping, model: Any, model_cfg: Optional[M
     weights = state_dict_mismatch(model.state_dict(), state, model)
     notes = []
     if identity and 'fingerprint' in identity and model_cfg is not None:
-        blocking, allowed = identity_differences(identity, model_cfg)
+        blocking, allowed = identity_differences(identity, model_cfg, model)
         if blocking:
             trained_with = identity.get('config_file') or 'an unnamed config'
             more = f' (+{len(blocking) - 8} more)' if len(blocking) > 8 else ''

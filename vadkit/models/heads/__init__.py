@@ -1,6 +1,7 @@
 from .base_task_head import BaseTaskHead, ClipFeatures
+from .frame_difference_head import FrameDifferenceHead
 from .playback_rate_head import PlaybackRateHead
 from .reconstruction_heads import ClipReconstructionHead, FuturePredictionHead
 
-__all__ = ['BaseTaskHead', 'ClipFeatures', 'ClipReconstructionHead', 'FuturePredictionHead',
-           'PlaybackRateHead']
+__all__ = ['BaseTaskHead', 'ClipFeatures', 'ClipReconstructionHead', 'FrameDifferenceHead',
+           'FuturePredictionHead', 'PlaybackRateHead']
