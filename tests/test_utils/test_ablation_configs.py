@@ -38,7 +38,8 @@ def test_ablation_config_loads_and_builds(path):
     assert set(weights) <= set(model.task_names)
     base = osp.basename(path)
     variant = base.split('_')[0]
-    expected = dict(vcr=['vcr'], **{'vcr-ffp': ['vcr', 'ffp'], 'vcr-prp': ['vcr', 'prp']})
+    expected = dict(vcr=['vcr'], **{'vcr-ffp': ['vcr', 'ffp'], 'vcr-prp': ['vcr', 'prp'],
+                                    'luss-ae-motion-baseline': ['vcr', 'ffp', 'prp', 'motion']})
     assert names == expected.get(variant, ['vcr', 'ffp', 'prp'])
     if variant == 'luss-ae-test-vcr':
         assert dict(weights) == dict(vcr=1.0)
@@ -47,6 +48,9 @@ def test_ablation_config_loads_and_builds(path):
     if variant == 'luss-ae-refscaling':
         assert cfg.test_evaluator.normalizer.type == 'RobustNormalizer'
         assert cfg.test_evaluator.normalizers.prp.type == 'MinMaxNormalizer'
+    if variant == 'luss-ae-motion-baseline':  # the paper's fusion; the baseline alone
+        assert dict(weights) == dict(vcr=0.1, ffp=0.8, prp=1.0)
+        assert sum(p.numel() for p in model.tasks[-1].parameters()) == 0
     if variant == 'luss-ae-measures':
         x = torch.zeros(1, 1, model.clip_len + 1, 32, 32)
         with torch.no_grad():
