@@ -11,6 +11,7 @@ from vadkit.utils import register_all_modules
 from vadkit.utils.cpu_share import join_cpu_share
 from vadkit.utils.dist import shutdown_distributed
 from vadkit.utils.errors import run_cli
+from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
 from vadkit.utils.run_config import enable_amp, load_config, set_score_output_dir
 from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
 
@@ -50,8 +51,10 @@ def main():
         return
     if args.test:
         set_score_output_dir(cfg, cfg.work_dir)
-    runner = build_runner(cfg)
-    runner.train()
+    # refused before it wrote a checkpoint (a bad dataset, load_from or option): no folder
+    with nothing_left_if_refused(cfg.work_dir, keep=wrote_checkpoints):
+        runner = build_runner(cfg)
+        runner.train()
     if args.test:
         from vadkit.utils.reporting import report_metrics
         report_metrics(runner.test(), runner.work_dir)

@@ -160,3 +160,36 @@ def test_config_without_runner_type_gets_vadkits_runner(tmp_path):
     assert type(runner) is VadkitRunner
     assert osp.isfile(osp.join(cfg.work_dir, LOCK_NAME))
     runner.release_work_dir()
+
+
+def test_a_training_refused_before_a_checkpoint_leaves_no_folder(tmp_path):
+    """A training refused before it saved anything (here a corrupt ``load_from``, found
+    after the runner made its work dir) removes what it made; a refused run that saved a
+    checkpoint keeps everything it wrote (a result, and what --resume starts from)."""
+    from vadkit.utils.errors import VadkitError
+    from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
+    ckpt = tmp_path / 'bad.pth'
+    ckpt.write_bytes(b'not a checkpoint')
+    work = tmp_path / 'new' / 'work'
+    train = run_tool_in_process(['tools/train.py', CONFIG, '--work-dir', work, '--cfg-options',
+                                 f'load_from={ckpt}', 'train_cfg.max_epochs=1'])
+    assert train.returncode == 2 and 'is corrupt' in train.stderr, train.stderr[-3000:]
+    assert os.listdir(tmp_path) == ['bad.pth']
+
+    class Refused(VadkitError):
+        pass
+
+    for saved, left in (([], []), (['epoch_1.pth', 'last_checkpoint'],
+                                   ['20261201_000000', 'epoch_1.pth', 'last_checkpoint'])):
+        out = tmp_path / f'out{len(saved)}'
+        with pytest.raises(Refused):
+            with nothing_left_if_refused(str(out), keep=wrote_checkpoints):
+                lock_work_dir(str(out))
+                (out / '20261201_000000').mkdir()
+                for name in saved:
+                    (out / name).write_bytes(b'x')
+                raise Refused('refused')
+        assert (sorted(os.listdir(out)) if out.exists() else []) == sorted(
+            left + ([LOCK_NAME] if left else []))
+        if out.exists():
+            unlock_work_dir(str(out))

@@ -10,7 +10,7 @@ import logging
 import os
 import os.path as osp
 import shutil
-from typing import Dict, Iterator, List, Set
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set
 
 from mmengine.dist import is_main_process
 
@@ -18,12 +18,21 @@ from .errors import VadkitError
 from .work_dir_lock import LOCK_NAME, holds_lock, unlock_work_dir
 
 
+def wrote_checkpoints(names: Iterable[str]) -> bool:
+    """Whether a run's new entries include a checkpoint (a result to keep, and to resume
+    from, even when the run is refused later, e.g. for a non-finite loss)."""
+    return any(n.endswith('.pth') or n == 'last_checkpoint' for n in names)
+
+
 @contextlib.contextmanager
-def nothing_left_if_refused(out_dir: str) -> Iterator[None]:
+def nothing_left_if_refused(out_dir: str,
+                            keep: Optional[Callable[[List[str]], bool]] = None
+                            ) -> Iterator[None]:
     """Run the body (building a runner into ``out_dir`` and running it); if it is refused
     with a :class:`~vadkit.utils.errors.VadkitError`, remove what it made: ``out_dir``
     itself when it did not exist before (and the parent folders made for it, if left
-    empty), else only the entries it added there.
+    empty), else only the entries it added there. ``keep(new entry names)`` true keeps
+    them all (e.g. :func:`wrote_checkpoints` for training).
 
     Only a run that took the out dir's lock removes anything: a run refused because
     another holds it (or before it locked) leaves every file alone, as they may be the
@@ -41,8 +50,10 @@ def nothing_left_if_refused(out_dir: str) -> Iterator[None]:
         yield
     except VadkitError:
         if holds_lock(out_dir) and not held_before and is_main_process():
-            _remove_made(out_dir, made, before)
-            _forget_instances_since(instances)
+            added = sorted(set(os.listdir(out_dir)) - before - {LOCK_NAME})
+            if keep is None or not keep(added):
+                _remove_made(out_dir, made, before)
+                _forget_instances_since(instances)
         raise
 
 
