@@ -167,7 +167,7 @@ class AnomalyDetector:
                        ) -> Tuple[np.ndarray, Dict[str, np.ndarray]]:
         """The test evaluator's fusion of one whole video's raw scores (for an ensemble,
         of its members' averaged normalized scores)."""
-        return self.offline(raw, averaged=len(self.member_scorers) > 1)
+        return self.offline(raw, averaged=bool(self.member_checkpoints))
 
     def new_tracker(self, fps: float, threshold: Optional[float] = None) -> EventTracker:
         return self.thresholds.tracker(self.threshold if threshold is None else threshold, fps)
@@ -249,7 +249,7 @@ class AnomalyDetector:
         names = list(rows[0])
         scores = [{k: np.array([r[k] for r in run_rows], dtype=np.float64) for k in names}
                   for _, run_rows, _ in runs]
-        if len(scores) > 1:
+        if self.member_checkpoints:  # an ensemble, of one member too: as its test scores
             scores = [average_rescaled(scores, self.offline.normalizer)]
         return RawScores(np.asarray(idx, dtype=np.int64), scores[0], n,
                          heat if heatmaps else None)
