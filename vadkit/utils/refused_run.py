@@ -14,6 +14,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set
 
 from mmengine.dist import is_main_process
 
+from .checkpoint_files import POINTER_NAME
 from .errors import VadkitError
 from .work_dir_lock import LOCK_NAME, holds_lock, unlock_work_dir
 
@@ -21,7 +22,7 @@ from .work_dir_lock import LOCK_NAME, holds_lock, unlock_work_dir
 def wrote_checkpoints(names: Iterable[str]) -> bool:
     """Whether a run's new entries include a checkpoint (a result to keep, and to resume
     from, even when the run is refused later, e.g. for a non-finite loss)."""
-    return any(n.endswith('.pth') or n == 'last_checkpoint' for n in names)
+    return any(n.endswith('.pth') or n == POINTER_NAME for n in names)
 
 
 @contextlib.contextmanager
