@@ -246,3 +246,40 @@ def test_export_refuses_an_ensemble_before_loading_its_members(tmp_path, vadkit_
     assert f'error: {work} is an ensemble: its members are rescaled per video' in err
     assert "export each member's checkpoint" in err and 'corrupt' not in err
     assert not (tmp_path / 'model.pt').exists()
+
+
+def test_a_refused_ensemble_leaves_no_folder_unless_a_member_saved_checkpoints(
+        ensemble_run, vadkit_command, tmp_path, monkeypatch):
+    """As a single training: refused before any member saved a checkpoint (here a corrupt
+    ``load_from``), nothing is left; refused at member 2 after member 1 saved checkpoints,
+    member 1 stays (for --resume), member 2's folder goes, and the lock is released."""
+    from vadkit.engine import runner as runner_module
+    from vadkit.utils.errors import VadkitError
+    from vadkit.utils.work_dir_lock import LOCK_NAME, holds_lock
+    bad = tmp_path / 'bad.pth'
+    bad.write_bytes(b'not a checkpoint')
+    args = ['train', TINY_SYNTHETIC_CONFIG, '--data-root', ensemble_run['data'],
+            '--cfg-options', 'ensemble.members=2', 'train_cfg.max_epochs=1']
+    code, _, err = vadkit_command(*args[:2], '--work-dir', tmp_path / 'new' / 'work',
+                                  *args[2:], f'load_from={bad}')
+    assert code == 2 and 'is corrupt' in err, err[-3000:]
+    assert os.listdir(tmp_path) == ['bad.pth']
+
+    class Refused(VadkitError):
+        pass
+
+    build_runner = runner_module.build_runner
+
+    def refuse_member1(cfg):
+        if cfg.work_dir.endswith('member1'):
+            runner = build_runner(cfg)  # its work dir, lock and log folder made
+            raise Refused(f'refused in {runner.work_dir}')
+        return build_runner(cfg)
+
+    monkeypatch.setattr(runner_module, 'build_runner', refuse_member1)
+    work = tmp_path / 'kept'
+    code, _, err = vadkit_command(*args[:2], '--work-dir', work, *args[2:])
+    assert code == 2 and 'refused in' in err, err[-3000:]
+    assert sorted(os.listdir(work)) == sorted([LOCK_NAME, 'member0'])
+    assert 'epoch_1.pth' in os.listdir(work / 'member0')
+    assert not holds_lock(str(work)) and not holds_lock(str(work / 'member1'))

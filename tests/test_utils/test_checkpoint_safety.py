@@ -230,3 +230,21 @@ def test_the_pointer_of_a_moved_work_dir_names_its_file_there(tmp_path):
     (work / 'last_checkpoint').write_text(str(tmp_path / 'gone' / 'epoch_2.pth'))
     assert checkpoint_candidates(str(work)) == [str(work / 'epoch_2.pth'),
                                                 str(work / 'epoch_1.pth')]
+
+
+def test_the_pointer_of_a_copied_work_dir_names_its_own_file(tmp_path):
+    """A copy of a work dir whose pointer still names the original's file (which exists,
+    and may later hold other weights) gives the copy's own file of that name; a pointer to
+    a file kept outside the work dir (no such name in it) is followed."""
+    original, copy = tmp_path / 'original', tmp_path / 'copy'
+    for work in (original, copy):
+        work.mkdir()
+        (work / 'epoch_1.pth').write_bytes(b'x')
+        (work / 'last_checkpoint').write_text(str(original / 'epoch_1.pth'))
+    assert checkpoint_candidates(str(copy)) == [str(copy / 'epoch_1.pth')]
+    assert checkpoint_candidates(str(original)) == [str(original / 'epoch_1.pth')]
+    elsewhere = tmp_path / 'checkpoints' / 'epoch_7.pth'
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(b'x')
+    (copy / 'last_checkpoint').write_text(str(elsewhere))
+    assert checkpoint_candidates(str(copy)) == [str(elsewhere), str(copy / 'epoch_1.pth')]

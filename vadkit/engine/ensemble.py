@@ -12,13 +12,15 @@ more (:meth:`FrameScores.average`).
 """
 import copy
 import json
+import os
 import os.path as osp
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from mmengine.config import Config
 
 from vadkit.evaluation import FrameScores
 from vadkit.utils.errors import VadkitError
+from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
 from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
 
 ENSEMBLE_KEYS = ('members', )
@@ -107,10 +109,6 @@ def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
     """Train (and with ``test`` test) every member of ``cfg``'s ensemble, then score the
     ensemble into ``cfg.work_dir``. ``resume='auto'`` keeps the members whose test ended
     and resumes the others from their newest checkpoint. Returns the ensemble's metrics."""
-    from vadkit.utils.reporting import report_metrics
-    from vadkit.utils.run_config import set_score_output_dir
-
-    from .runner import build_runner
     members = ensemble_members(cfg)
     seed = (cfg.get('randomness') or {}).get('seed')
     if not isinstance(seed, int):
@@ -129,38 +127,62 @@ def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
         raise EnsembleConfigError(f'--resume {resume}: an ensemble resumes each member from '
                                   'its own work dir; give --resume without a path')
     metric_cfg = _frame_metric_cfg(cfg) if test else None
-    lock_work_dir(cfg.work_dir, role='ensemble')
+    # refused before any member saved a checkpoint (a bad dataset, load_from or option):
+    # no folder is left; members that saved checkpoints are kept for --resume
     try:
-        dirs = []
-        for i, member_seed in enumerate(seeds):
-            member = member_config(cfg, i, member_seed)
-            dirs.append(member.work_dir)
-            title = f'ensemble member {i + 1}/{members} (seed {member_seed})'
-            if resume and test and _finished(member.work_dir):
-                print(f'{title}: done before, kept ({member.work_dir})', flush=True)
-                continue
-            print(f'{title}: training in {member.work_dir}', flush=True)
-            if resume:
-                member.resume, member.load_from = True, None
-            if test:
-                set_score_output_dir(member, member.work_dir)
+        with nothing_left_if_refused(cfg.work_dir,
+                                     keep=_members_wrote_checkpoints(cfg.work_dir)):
+            lock_work_dir(cfg.work_dir, role='ensemble')
+            return _train_members(cfg, seeds, resume, test, metric_cfg)
+    finally:
+        unlock_work_dir(cfg.work_dir)  # a refused run's lock is released after the removal
+
+
+def _members_wrote_checkpoints(work_dir: str) -> Callable[[List[str]], bool]:
+    """``keep`` for :func:`nothing_left_if_refused`: whether a member folder among the
+    ensemble's new entries holds a checkpoint."""
+    def keep(added: List[str]) -> bool:
+        return any(osp.isdir(osp.join(work_dir, name))
+                   and wrote_checkpoints(os.listdir(osp.join(work_dir, name)))
+                   for name in added)
+    return keep
+
+
+def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: bool,
+                   metric_cfg: Optional[dict]) -> Optional[dict]:
+    from vadkit.utils.reporting import report_metrics
+    from vadkit.utils.run_config import set_score_output_dir
+
+    from .runner import build_runner
+    members, seed = len(seeds), cfg.randomness['seed']
+    dirs = []
+    for i, member_seed in enumerate(seeds):
+        member = member_config(cfg, i, member_seed)
+        dirs.append(member.work_dir)
+        title = f'ensemble member {i + 1}/{members} (seed {member_seed})'
+        if resume and test and _finished(member.work_dir):
+            print(f'{title}: done before, kept ({member.work_dir})', flush=True)
+            continue
+        print(f'{title}: training in {member.work_dir}', flush=True)
+        if resume:
+            member.resume, member.load_from = True, None
+        if test:
+            set_score_output_dir(member, member.work_dir)
+        with nothing_left_if_refused(member.work_dir, keep=wrote_checkpoints):
             runner = build_runner(member)
             runner.train()
-            if test:
-                report_metrics(runner.test(), runner.work_dir, title=title)
-            del runner
-        if not test:
-            return None
-        runs = [FrameScores.load(d) for d in dirs]
-        scores, evaluation, metrics = ensemble_metrics(
-            runs, metric_cfg.get('compare_normalizers'))
-        scores.save(cfg.work_dir, evaluation)
-        with open(osp.join(cfg.work_dir, ENSEMBLE_FILE), 'w') as f:
-            json.dump(dict(seed=seed, members=[
-                dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')))
-                for s, d in zip(seeds, dirs)]), f, indent=2)
-        report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
-                       f'(seeds {", ".join(map(str, seeds))})')
-        return metrics
-    finally:
-        unlock_work_dir(cfg.work_dir)
+        if test:
+            report_metrics(runner.test(), runner.work_dir, title=title)
+        del runner
+    if not test:
+        return None
+    runs = [FrameScores.load(d) for d in dirs]
+    scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'))
+    scores.save(cfg.work_dir, evaluation)
+    with open(osp.join(cfg.work_dir, ENSEMBLE_FILE), 'w') as f:
+        json.dump(dict(seed=seed, members=[
+            dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')))
+            for s, d in zip(seeds, dirs)]), f, indent=2)
+    report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
+                   f'(seeds {", ".join(map(str, seeds))})')
+    return metrics

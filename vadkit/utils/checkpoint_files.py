@@ -148,9 +148,13 @@ def read_checkpoint(path: str, map_location: Any = 'cpu') -> dict:
 
 
 def checkpoint_candidates(work_dir: str) -> List[str]:
-    """Checkpoints of ``work_dir``, newest first: the ``last_checkpoint`` pointer's target
-    (its file name in ``work_dir`` when the work dir was moved), then every ``*.pth`` by
-    modification time (temporary files skipped)."""
+    """Checkpoints of ``work_dir``, newest first: the ``last_checkpoint`` pointer's target,
+    then every ``*.pth`` by modification time (temporary files skipped).
+
+    The pointer holds the absolute path the run saved to. A file of that name in
+    ``work_dir`` itself comes first: after the work dir was moved or copied, the pointer
+    still names the old place, which may be gone or, for a copy, hold other weights later
+    (a copy trained on, or the original retrained)."""
     found = [p for p in glob.glob(osp.join(work_dir, '*.pth'))
              if not osp.basename(p).startswith(TEMP_PREFIX)]
     found.sort(key=lambda p: (osp.getmtime(p), p), reverse=True)
@@ -160,8 +164,9 @@ def checkpoint_candidates(work_dir: str) -> List[str]:
             target = f.read().strip()
         if target and not osp.isabs(target):
             target = osp.join(work_dir, target)
-        if target and not osp.isfile(target):  # the work dir was moved since it was written
-            target = osp.join(work_dir, osp.basename(target))
+        own = osp.join(work_dir, osp.basename(target)) if target else ''
+        if own and osp.isfile(own):  # moved or copied since: this folder's file of that name
+            target = own
         if target and osp.isfile(target):
             found = [target] + [p for p in found if osp.abspath(p) != osp.abspath(target)]
     return found
