@@ -155,6 +155,29 @@ def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_ru
     from vadkit.apis import ExportError, export_model
     with pytest.raises(ExportError, match='is an ensemble'):
         export_model(det, str(tmp_path / 'model.pt'))
+    # one pass over the frames: each batch of windows goes to every member as soon as it
+    # is full, so no more than a window and a batch of frames are read ahead of scoring
+    frames = list(_source(ensemble_run, names[0]).frames())
+    read, seen = [0], []
+
+    def counted():
+        for f in frames:
+            read[0] += 1
+            yield f
+
+    for k, scorer in enumerate(det.member_scorers):
+        score_windows = scorer.score_windows
+
+        def recording(windows, error_maps=False, k=k, score_windows=score_windows):
+            seen.append((k, read[0], len(windows)))
+            return score_windows(windows, error_maps)
+
+        scorer.score_windows = recording
+    streamed = det.raw_scores(counted(), batch_size=2)
+    assert [k for k, _, _ in seen[:4]] == [0, 1, 0, 1]
+    assert max(r for _, r, _ in seen[:2]) == det.window_length + 1 < len(frames)
+    again = det.raw_scores(frames, batch_size=2)  # the same batches: the same rounding
+    np.testing.assert_array_equal(streamed.scores['prp'], again.scores['prp'])
     # one member alone scores otherwise
     one = AnomalyDetector(TINY_SYNTHETIC_CONFIG, det.member_checkpoints[0], calibration=None)
     res = one.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', names[0]))
@@ -169,6 +192,11 @@ def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_ru
     (broken / 'ensemble.json').write_text(json.dumps(dict(members=[dict(seed=0)])))
     with pytest.raises(InputError, match=r'member 0 of the ensemble .* has no checkpoint'):
         AnomalyDetector(TINY_SYNTHETIC_CONFIG, str(broken), calibration=None)
+
+
+def _source(ensemble_run, name):
+    from vadkit.apis.sources import open_source
+    return open_source(osp.join(ensemble_run['data'], 'testing', 'frames', name))
 
 
 def test_calibrate_and_detect_commands_with_the_ensembles_work_dir(ensemble_run, tmp_path,

@@ -206,7 +206,7 @@ class AnomalyDetector:
         with self._input_errors():
             for idx, scores, emap in (scorer or self.scorer).iter_window_scores(
                     _refreshing(frames), batch_size or self.batch_size, heatmaps):
-                yield idx, scores, heatmap_of(emap[None])[0] if emap is not None else None
+                yield idx, scores, _frame_heatmap(emap)
 
     @contextlib.contextmanager
     def _input_errors(self) -> Iterator[None]:
@@ -229,9 +229,7 @@ class AnomalyDetector:
         runs = []
         try:
             if len(self.member_scorers) > 1:
-                frames = list(counter)  # decoded once, scored by every member
-                runs = [self._window_rows(iter(frames), batch_size, heatmaps and k == 0, s)
-                        for k, s in enumerate(self.member_scorers)]
+                runs = self._member_window_rows(iter(counter), batch_size, heatmaps)
             else:
                 runs = [self._window_rows(iter(counter), batch_size, heatmaps)]
         finally:
@@ -263,6 +261,27 @@ class AnomalyDetector:
             rows.append(scores)
             heat.append(h)
         return idx, rows, heat
+
+    def _member_window_rows(self, frames: Iterator[np.ndarray], batch_size: Optional[int],
+                            heatmaps: bool) -> List[tuple]:
+        """:meth:`_window_rows` of every member of an ensemble in one pass over the frames:
+        each batch of windows is scored by every member as soon as it is full, so only a
+        window of frames is held, not the whole video (heat maps of the first member)."""
+        runs: List[tuple] = [([], [], []) for _ in self.member_scorers]
+        first = self.member_scorers[0]
+        with self._input_errors(), contextlib.ExitStack() as prepared:
+            for scorer in self.member_scorers:
+                prepared.enter_context(scorer.prepared())
+            for ends, windows in first.iter_window_batches(_refreshing(frames),
+                                                           batch_size or self.batch_size):
+                for k, scorer in enumerate(self.member_scorers):
+                    idx, rows, heat = runs[k]
+                    scores = scorer.score_windows(windows, heatmaps and k == 0)
+                    for i, row, emap in scorer.window_rows(ends, scores):
+                        idx.append(i)
+                        rows.append(row)
+                        heat.append(_frame_heatmap(emap))
+        return runs
 
     def score_video(self, source, fps: Optional[float] = None, name: Optional[str] = None,
                     progress: bool = False, heatmaps: bool = False,
@@ -332,6 +351,11 @@ class AnomalyDetector:
         return (f'{type(self).__name__}(config={self.config_path}, checkpoint={self.checkpoint}, '
                 f'mode={self.mode}, window_length={self.window_length}, '
                 f'threshold={self.threshold} [{self.threshold_source}])')
+
+
+def _frame_heatmap(emap) -> Optional[np.ndarray]:
+    """The uint8 heat map of one window's error map (``None`` without one)."""
+    return heatmap_of(emap[None])[0] if emap is not None else None
 
 
 def _refreshing(frames: Iterator[np.ndarray]) -> Iterator[np.ndarray]:

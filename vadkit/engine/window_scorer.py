@@ -156,33 +156,43 @@ class WindowScorer:
         best = max(tasks, key=lambda h: getattr(h, 'frames_after_clip', 0))
         return maps[best.name]
 
-    def iter_window_scores(self, frames: Iterable[np.ndarray],
-                           batch_size: Optional[int] = None, error_maps: bool = False
-                           ) -> Iterator[Tuple[int, Dict[str, float], Optional[Tensor]]]:
-        """``(index of the window's last frame, raw scores, error map)`` of every window of
-        ``frames`` (decoded), in order. Holds one window of frames plus the pending batch
-        and scores a batch as soon as it is full (``batch_size=1``: as soon as a window
-        ends)."""
+    def iter_window_batches(self, frames: Iterable[np.ndarray],
+                            batch_size: Optional[int] = None
+                            ) -> Iterator[Tuple[List[int], List[np.ndarray]]]:
+        """Batches ``(index of each window's last frame, windows)`` of the windows of
+        decoded ``frames``, in order. Holds one window of frames plus the pending batch,
+        which is given as soon as it is full (``batch_size=1``: as soon as a window ends)."""
         bs = batch_size or self.batch_size
         buf: deque = deque(maxlen=self.window_length)
         pending: List[np.ndarray] = []
         ends: List[int] = []
+        for i, frame in enumerate(frames):
+            buf.append(frame)
+            if len(buf) == self.window_length:
+                pending.append(np.stack(buf))
+                ends.append(i)
+                if len(pending) >= bs:
+                    yield ends, pending
+                    pending, ends = [], []
+        if pending:
+            yield ends, pending
 
-        def flush():
-            scores, maps = self.score_windows(pending, error_maps)
-            for j, idx in enumerate(ends):
-                yield idx, {n: float(v[j]) for n, v in scores.items()}, (
-                    maps[j] if maps is not None else None)
-            pending.clear()
-            ends.clear()
+    @staticmethod
+    def window_rows(ends: List[int], scores: WindowScores
+                    ) -> Iterator[Tuple[int, Dict[str, float], Optional[Tensor]]]:
+        """``(index of the window's last frame, raw scores, error map)`` of each window of
+        one batch scored by :meth:`score_windows`."""
+        values, maps = scores
+        for j, idx in enumerate(ends):
+            yield idx, {n: float(v[j]) for n, v in values.items()}, (
+                maps[j] if maps is not None else None)
 
+    def iter_window_scores(self, frames: Iterable[np.ndarray],
+                           batch_size: Optional[int] = None, error_maps: bool = False
+                           ) -> Iterator[Tuple[int, Dict[str, float], Optional[Tensor]]]:
+        """``(index of the window's last frame, raw scores, error map)`` of every window of
+        ``frames`` (decoded), in order, a batch scored as soon as it is full
+        (:meth:`iter_window_batches`)."""
         with self.prepared():
-            for i, frame in enumerate(frames):
-                buf.append(frame)
-                if len(buf) == self.window_length:
-                    pending.append(np.stack(buf))
-                    ends.append(i)
-                    if len(pending) >= bs:
-                        yield from flush()
-            if pending:
-                yield from flush()
+            for ends, windows in self.iter_window_batches(frames, batch_size):
+                yield from self.window_rows(ends, self.score_windows(windows, error_maps))
