@@ -198,13 +198,12 @@ class AnomalyDetector:
                 heatmap_of(maps) if maps is not None else None)
 
     def iter_window_scores(self, frames: Iterator[np.ndarray], batch_size: Optional[int] = None,
-                           heatmaps: bool = False, scorer: Optional[WindowScorer] = None
+                           heatmaps: bool = False
                            ) -> Iterator[Tuple[int, Dict[str, float], Optional[np.ndarray]]]:
         """``(frame index, raw scores, heat map)`` of every window of decoded ``frames``, in
-        order (:meth:`vadkit.engine.WindowScorer.iter_window_scores`; ``scorer``: another
-        member's of an ensemble)."""
+        order (:meth:`vadkit.engine.WindowScorer.iter_window_scores`)."""
         with self._input_errors():
-            for idx, scores, emap in (scorer or self.scorer).iter_window_scores(
+            for idx, scores, emap in self.scorer.iter_window_scores(
                     _refreshing(frames), batch_size or self.batch_size, heatmaps):
                 yield idx, scores, _frame_heatmap(emap)
 
@@ -253,10 +252,10 @@ class AnomalyDetector:
                          heat if heatmaps else None)
 
     def _window_rows(self, frames: Iterator[np.ndarray], batch_size: Optional[int],
-                     heatmaps: bool, scorer: Optional[WindowScorer] = None) -> tuple:
+                     heatmaps: bool) -> tuple:
         """(frame indices, raw score rows, heat maps) of every window of ``frames``."""
         idx, rows, heat = [], [], []
-        for i, scores, h in self.iter_window_scores(frames, batch_size, heatmaps, scorer):
+        for i, scores, h in self.iter_window_scores(frames, batch_size, heatmaps):
             idx.append(i)
             rows.append(scores)
             heat.append(h)
