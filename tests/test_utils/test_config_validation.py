@@ -221,3 +221,19 @@ def test_export_refuses_a_model_typo_before_reading_the_checkpoint(vadkit_comman
            "'widths'?" in err
     assert 'model.clip_len: MultiTaskAutoEncoder: clip_len=0 is out of range' in err
     assert not (tmp_path / 'model.pt').exists()
+
+
+def test_a_heads_own_score_names_are_known_before_anything_is_built():
+    """A head that adds scores (PRP with ``rates``: ``prp.rate``) says so from its config:
+    weights on them validate; a misspelt one is named with the close match."""
+    rates = osp.join(REPO, 'configs', 'ablations',
+                     'luss-ae-prp-rates_3dcae-w8_8x64x64_synthetic.py')
+    cfg = Config.fromfile(rates)
+    cfg.test_evaluator.score_weights = {'prp.rate': 1.0, 'ffp': 0.8}
+    assert find_config_problems(cfg) == []
+    cfg.test_evaluator.score_weights = {'prp.rat': 1.0}
+    problems = [str(p) for p in find_config_problems(cfg)]
+    assert len(problems) == 1 and "did you mean 'prp.rate'" in problems[0], problems
+    plain = Config.fromfile(DEMO)
+    plain.test_evaluator.score_weights = {'prp.rate': 1.0}
+    assert "the model scores no 'prp.rate'" in str(find_config_problems(plain)[0])

@@ -151,8 +151,9 @@ def _hook_dict(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
 
 
 def _model_score_names(model: Any) -> Optional[List[str]]:
-    """The names the model's tasks may score under (``<task>`` and ``<task>.<suffix>`` of
-    its extra measures); ``None`` where a task cannot be told from the config."""
+    """The names the model's tasks may score under (each head's ``score_names_of``, e.g.
+    ``<task>`` and ``<task>.<suffix>`` of its extra measures); ``None`` where a task cannot
+    be told from the config."""
     tasks = model.get('tasks') if isinstance(model, dict) else None
     if not isinstance(tasks, (list, tuple)):
         return None
@@ -165,8 +166,10 @@ def _model_score_names(model: Any) -> Optional[List[str]]:
         name = task.get('name', getattr(default, 'default', None))
         if not isinstance(name, str):
             return None
-        extra = task.get('extra_measures')
-        names += [name] + [f'{name}.{s}' for s in (extra if isinstance(extra, dict) else ())]
+        score_names_of = getattr(head, 'score_names_of', None)
+        if score_names_of is None:  # a head not derived from BaseTaskHead
+            return None
+        names += score_names_of(name, task)
     return names
 
 

@@ -1,6 +1,6 @@
 """The task: the unit of extension of a multi-task autoencoder."""
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from mmengine.model import BaseModule
 from torch import Tensor
@@ -72,6 +72,14 @@ class BaseTaskHead(BaseModule):
             self.measures[name] = ERROR_MEASURES.build(measure)
         for suffix, cfg in (extra_measures or {}).items():
             self.measures[f'{name}.{suffix}'] = ERROR_MEASURES.build(cfg)
+
+    @classmethod
+    def score_names_of(cls, name: str, cfg: dict) -> List[str]:
+        """The score names a head of config ``cfg`` named ``name`` produces, told from the
+        config alone (for checks before anything is built): ``name`` and
+        ``<name>.<suffix>`` of its extra measures."""
+        extra = cfg.get('extra_measures')
+        return [name] + [f'{name}.{s}' for s in (extra if isinstance(extra, dict) else ())]
 
     def forward(self, feats: ClipFeatures) -> Tensor:
         raise NotImplementedError

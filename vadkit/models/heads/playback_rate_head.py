@@ -1,5 +1,5 @@
 """Playback-rate prediction (PRP): is the clip played at its original rate or faster?"""
-from typing import Dict
+from typing import Dict, List, Optional, Sequence
 
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -19,6 +19,12 @@ class PlaybackRateHead(BaseTaskHead):
     cross-entropy on logits by default (``dict(type='CrossEntropyLoss', label_smoothing=...)``
     softens its targets) and the test score the softmax probability of the accelerated
     class (Eq. 5-7 and 14). Smaller inputs keep the same head through adaptive pooling.
+
+    ``rates`` (e.g. ``(1, 2, 3, 4, 5)``) is the playback rate of each class, for a head
+    trained with a class per stride (``SamplePlaybackRateClip(label_per_stride=True)``);
+    it sets ``num_classes``. The score stays the probability that the clip is accelerated
+    (of any class but the first), and ``<name>.rate`` adds the expected rate
+    ``sum(p_k * rate_k)``: how much faster than normal the clip looks.
     """
 
     def __init__(self,
@@ -30,9 +36,18 @@ class PlaybackRateHead(BaseTaskHead):
                  pooled_size: int = 4,
                  hidden: tuple = (128, 32),
                  loss: dict = dict(type='CrossEntropyLoss'),
+                 rates: Optional[Sequence[float]] = None,
                  **kwargs) -> None:
         super().__init__(name=name, input_key=input_key, loss=loss, **kwargs)
         self.label_key = label_key
+        self.rates = tuple(float(r) for r in rates) if rates is not None else None
+        if self.rates is not None:
+            if len(self.rates) < 2 or num_classes not in (2, len(self.rates)):
+                raise ValueError(
+                    f'rates={tuple(rates)} needs one rate per class, the original rate first '
+                    f'(e.g. rates=(1, 2, 3, 4, 5) with num_classes=5, or num_classes left out)')
+            num_classes = len(self.rates)
+        self.num_classes = num_classes
         self.conv = nn.Conv2d(self.code_channels, conv_channels, 3, padding=1)
         self.pool = nn.AdaptiveMaxPool2d(pooled_size)
         dims = (conv_channels * pooled_size * pooled_size, ) + tuple(hidden)
@@ -40,6 +55,12 @@ class PlaybackRateHead(BaseTaskHead):
         for a, b in zip(dims[:-1], dims[1:]):
             layers += [nn.Linear(a, b), nn.ReLU(inplace=True)]
         self.fc = nn.Sequential(*layers, nn.Linear(dims[-1], num_classes))
+        self._labels_checked = False
+
+    @classmethod
+    def score_names_of(cls, name: str, cfg: dict) -> List[str]:
+        return super().score_names_of(name, cfg) + ([f'{name}.rate'] if cfg.get('rates')
+                                                    else [])
 
     def forward(self, feats: ClipFeatures) -> Tensor:
         code = feats.code
@@ -51,7 +72,20 @@ class PlaybackRateHead(BaseTaskHead):
             raise KeyError(f"task '{self.name}' needs '{self.label_key}' in each training "
                            "sample: add dict(type='SamplePlaybackRateClip') to the train "
                            'pipeline')
-        return self.loss_fn(output, data_samples[self.label_key])
+        labels = data_samples[self.label_key]
+        if not self._labels_checked:
+            top = int(labels.max())
+            if top >= self.num_classes:
+                raise ValueError(
+                    f"task '{self.name}' has {self.num_classes} classes but a training clip "
+                    f'is labelled {top}: SamplePlaybackRateClip(label_per_stride=True) needs '
+                    'the head\'s rates=(1, *strides)')
+            self._labels_checked = True
+        return self.loss_fn(output, labels)
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
-        return {self.name: output.softmax(1)[:, -1]}
+        p = output.softmax(1)
+        scores = {self.name: p[:, 1:].sum(1)}  # accelerated (binary: p[:, 1] itself)
+        if self.rates is not None:
+            scores[f'{self.name}.rate'] = p @ p.new_tensor(self.rates)
+        return scores
