@@ -47,7 +47,7 @@ def main():
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if ensemble_members(cfg) is not None:  # ensemble = dict(members=K): K seeded runs
-        train_ensemble(cfg, args.resume, args.test, args.launcher)
+        train_ensemble(cfg, args.resume, args.test)
         return
     if args.test:
         set_score_output_dir(cfg, cfg.work_dir)

@@ -7,6 +7,7 @@ import os.path as osp
 import re
 import shutil
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -40,11 +41,9 @@ def test_a_wrong_ensemble_setting_is_refused_with_the_form_to_write(ensemble, wo
         ensemble_members(Config(dict(ensemble=ensemble)))
 
 
-def test_several_processes_and_a_checkpoint_path_are_refused_before_training(tmp_path):
+def test_a_checkpoint_path_is_refused_before_training(tmp_path):
     cfg = Config.fromfile(TINY_SYNTHETIC_CONFIG)
     cfg.work_dir, cfg.ensemble = str(tmp_path / 'w'), dict(members=2)
-    with pytest.raises(EnsembleConfigError, match='rescore.py'):
-        train_ensemble(cfg, launcher='pytorch')
     with pytest.raises(EnsembleConfigError, match='without a path'):
         train_ensemble(cfg, resume='epoch_1.pth')
     assert not osp.exists(cfg.work_dir)
@@ -311,3 +310,38 @@ def test_a_refused_ensemble_leaves_no_folder_unless_a_member_saved_checkpoints(
     assert sorted(os.listdir(work)) == sorted([LOCK_NAME, 'member0'])
     assert 'epoch_1.pth' in os.listdir(work / 'member0')
     assert not holds_lock(str(work)) and not holds_lock(str(work / 'member1'))
+
+
+def test_an_ensemble_trains_on_two_processes(ensemble_run, tmp_path):
+    """``tools/dist_train.sh`` (gloo on CPU): each member trains and tests on both
+    processes, one after the other; the main process scores the ensemble, whose figures
+    are the re-scoring of the members' files, as in one process."""
+    import subprocess
+
+    from tiny_detector import REPO
+    if not torch.distributed.is_available():
+        pytest.skip('no torch.distributed')
+    work = tmp_path / 'two'
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
+               PORT=str(29100 + os.getpid() % 1000))
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', TINY_SYNTHETIC_CONFIG, '2', '--data-root',
+         ensemble_run['data'], '--work-dir', str(work), '--test', '--cfg-options',
+         'ensemble.members=2', 'train_cfg.max_epochs=1', 'randomness.seed=1'],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-3000:]
+    assert 'Traceback' not in log, log[-3000:]
+    assert log.count('ensemble of 2 members (seeds 2, 3)') == 1  # printed by rank 0 only
+    with open(work / 'ensemble.json') as f:
+        assert [m['seed'] for m in json.load(f)['members']] == [2, 3]
+    runs = [FrameScores.load(str(work / f'member{i}')) for i in range(2)]
+    one = FrameScores.load(osp.join(ensemble_run['work'], 'member0'))
+    for run in runs:  # every test frame scored once
+        assert run.video_names == one.video_names
+        for a, b in zip(run.frames, one.frames):
+            np.testing.assert_array_equal(a, b)
+    with open(work / 'metrics.json') as f:
+        metrics = json.load(f)
+    fused = FrameScores.average(runs).evaluate().metrics
+    assert metrics['micro_auroc'] == pytest.approx(fused['micro_auroc'], abs=1e-12)

@@ -17,6 +17,7 @@ import os.path as osp
 from typing import Callable, List, Optional
 
 from mmengine.config import Config
+from mmengine.dist import is_main_process
 
 from vadkit.evaluation import FrameScores
 from vadkit.utils.errors import VadkitError
@@ -104,11 +105,16 @@ def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict
     return scores, evaluation, metrics
 
 
-def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False,
-                   launcher: str = 'none') -> Optional[dict]:
+def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
+                   ) -> Optional[dict]:
     """Train (and with ``test`` test) every member of ``cfg``'s ensemble, then score the
     ensemble into ``cfg.work_dir``. ``resume='auto'`` keeps the members whose test ended
-    and resumes the others from their newest checkpoint. Returns the ensemble's metrics."""
+    and resumes the others from their newest checkpoint. Returns the ensemble's metrics
+    (in the main process; ``None`` in the others).
+
+    On several processes (``tools/dist_train.sh``; the process group is set up by
+    ``load_config``) each member trains and tests on all of them, one member after
+    another, as a single run does; the main process scores the ensemble."""
     members = ensemble_members(cfg)
     seed = (cfg.get('randomness') or {}).get('seed')
     if not isinstance(seed, int):
@@ -116,13 +122,6 @@ def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
                                   'members\' seeds from an integer seed, e.g. randomness = '
                                   'dict(seed=0)')
     seeds = member_seeds(seed, members)
-    if launcher != 'none':
-        raise EnsembleConfigError(
-            'an ensemble trains its members one after another in one process; on several '
-            'processes train each member as its own run (tools/dist_train.sh CONFIG N '
-            f'--cfg-options ensemble=None randomness.seed=S --work-dir DIR/memberI, seeds '
-            f'{seeds} for seed {seed}) and score them together with '
-            'tools/analysis/rescore.py DIR/member*/frame_scores.npz')
     if resume not in (None, 'auto'):
         raise EnsembleConfigError(f'--resume {resume}: an ensemble resumes each member from '
                                   'its own work dir; give --resume without a path')
@@ -132,7 +131,8 @@ def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
     try:
         with nothing_left_if_refused(cfg.work_dir,
                                      keep=_members_wrote_checkpoints(cfg.work_dir)):
-            lock_work_dir(cfg.work_dir, role='ensemble')
+            if is_main_process():  # each member's runner locks its own folder likewise
+                lock_work_dir(cfg.work_dir, role='ensemble')
             return _train_members(cfg, seeds, resume, test, metric_cfg)
     finally:
         unlock_work_dir(cfg.work_dir)  # a refused run's lock is released after the removal
@@ -174,7 +174,7 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
         if test:
             report_metrics(runner.test(), runner.work_dir, title=title)
         del runner
-    if not test:
+    if not test or not is_main_process():  # the members' scores are written by rank 0
         return None
     runs = [FrameScores.load(d) for d in dirs]
     scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'))

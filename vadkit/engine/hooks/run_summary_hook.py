@@ -89,8 +89,10 @@ class RunSummaryHook(Hook):
         self._start = time.time()
         self._header(runner, 'training')
         self._log(runner, 'train data: ' + describe_dataset(runner.train_dataloader.dataset))
-        line = count_test_videos(runner.cfg) if runner.rank == 0 else None
-        if line:
+        # on every process: a synthetic layout sets itself up with a collective (a
+        # barrier), so the main process alone would wait there forever
+        line = count_test_videos(runner.cfg)
+        if line and runner.rank == 0:
             self._log(runner, line, 'warning' if 'cannot be read' in line else 'info')
 
     def after_train(self, runner) -> None:
