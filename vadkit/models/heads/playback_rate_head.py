@@ -55,7 +55,6 @@ class PlaybackRateHead(BaseTaskHead):
         for a, b in zip(dims[:-1], dims[1:]):
             layers += [nn.Linear(a, b), nn.ReLU(inplace=True)]
         self.fc = nn.Sequential(*layers, nn.Linear(dims[-1], num_classes))
-        self._labels_checked = False
 
     @classmethod
     def score_names_of(cls, name: str, cfg: dict) -> List[str]:
@@ -73,14 +72,12 @@ class PlaybackRateHead(BaseTaskHead):
                            "sample: add dict(type='SamplePlaybackRateClip') to the train "
                            'pipeline')
         labels = data_samples[self.label_key]
-        if not self._labels_checked:
-            top = int(labels.max())
-            if top >= self.num_classes:
-                raise ValueError(
-                    f"task '{self.name}' has {self.num_classes} classes but a training clip "
-                    f'is labelled {top}: SamplePlaybackRateClip(label_per_stride=True) needs '
-                    'the head\'s rates=(1, *strides)')
-            self._labels_checked = True
+        top = int(labels.max())  # every batch: one may hold only the classes of both kinds
+        if top >= self.num_classes:
+            raise ValueError(
+                f"task '{self.name}' has {self.num_classes} classes but a training clip is "
+                f'labelled {top}: SamplePlaybackRateClip(label_per_stride=True) needs the '
+                'head\'s rates=(1, *strides)')
         return self.loss_fn(output, labels)
 
     def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
