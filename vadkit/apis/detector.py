@@ -197,16 +197,6 @@ class AnomalyDetector:
         return ({n: v.tolist() for n, v in scores.items()},
                 heatmap_of(maps) if maps is not None else None)
 
-    def iter_window_scores(self, frames: Iterator[np.ndarray], batch_size: Optional[int] = None,
-                           heatmaps: bool = False
-                           ) -> Iterator[Tuple[int, Dict[str, float], Optional[np.ndarray]]]:
-        """``(frame index, raw scores, heat map)`` of every window of decoded ``frames``, in
-        order (:meth:`vadkit.engine.WindowScorer.iter_window_scores`)."""
-        with self._input_errors():
-            for idx, scores, emap in self.scorer.iter_window_scores(
-                    _refreshing(frames), batch_size or self.batch_size, heatmaps):
-                yield idx, scores, _frame_heatmap(emap)
-
     @contextlib.contextmanager
     def _input_errors(self) -> Iterator[None]:
         """A model that cannot score the frames is an input error (frame size)."""
@@ -225,12 +215,8 @@ class AnomalyDetector:
         first member)."""
         src = open_source(source)
         counter = CountedFrames(self.decoded_frames(src), src, progress)
-        runs = []
         try:
-            if len(self.member_scorers) > 1:
-                runs = self._member_window_rows(iter(counter), batch_size, heatmaps)
-            else:
-                runs = [self._window_rows(iter(counter), batch_size, heatmaps)]
+            runs = self._window_rows(iter(counter), batch_size, heatmaps)
         finally:
             counter.close()
         n = counter.count
@@ -252,20 +238,11 @@ class AnomalyDetector:
                          heat if heatmaps else None)
 
     def _window_rows(self, frames: Iterator[np.ndarray], batch_size: Optional[int],
-                     heatmaps: bool) -> tuple:
-        """(frame indices, raw score rows, heat maps) of every window of ``frames``."""
-        idx, rows, heat = [], [], []
-        for i, scores, h in self.iter_window_scores(frames, batch_size, heatmaps):
-            idx.append(i)
-            rows.append(scores)
-            heat.append(h)
-        return idx, rows, heat
-
-    def _member_window_rows(self, frames: Iterator[np.ndarray], batch_size: Optional[int],
-                            heatmaps: bool) -> List[tuple]:
-        """:meth:`_window_rows` of every member of an ensemble in one pass over the frames:
-        each batch of windows is scored by every member as soon as it is full, so only a
-        window of frames is held, not the whole video (heat maps of the first member)."""
+                     heatmaps: bool) -> List[tuple]:
+        """(frame indices, raw score rows, heat maps) of every window of decoded ``frames``,
+        for each scorer (the model, or each member of an ensemble) in one pass: each batch
+        of windows is scored by every scorer as soon as it is full, so only a window of
+        frames and a batch are held, not the video (heat maps of the first scorer)."""
         runs: List[tuple] = [([], [], []) for _ in self.member_scorers]
         first = self.member_scorers[0]
         with self._input_errors(), contextlib.ExitStack() as prepared:
