@@ -16,7 +16,8 @@ model = dict(tasks=[
 ])
 train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='SampleWindow'),
-    dict(type='SamplePlaybackRateClip', strides=strides, p_original=0.5,
-         label_per_stride=True),
-    dict(type='PackClipInputs', keys=('window', 'prp_clip'), meta_keys=('prp_label', )),
+    dict(type='SamplePlaybackRateClip', strides=strides, p_original=0.5),
+    # the head's class of a clip comes from its stride
+    dict(type='PackClipInputs', keys=('window', 'prp_clip'),
+         meta_keys=('prp_label', 'prp_stride')),
 ]))

@@ -43,17 +43,3 @@ def test_prp_original_rate_probability(numpy_seed):
     labels = [t(fake_results(100, start=10))['prp_label'] for _ in range(2000)]
     assert abs(np.mean(labels) - 0.5) < 0.05
 
-
-def test_a_class_per_stride_labels_each_stride(numpy_seed):
-    """``label_per_stride``: 0 for the original rate, k for strides[k - 1]; the same clips
-    (the same draws) as the binary labels."""
-    numpy_seed(2)
-    per_stride = SamplePlaybackRateClip(length=4, strides=(2, 3, 5), label_per_stride=True)
-    draws = [per_stride(fake_results(100, start=10)) for _ in range(300)]
-    numpy_seed(2)
-    binary = SamplePlaybackRateClip(length=4, strides=(2, 3, 5))
-    for r in draws:
-        assert r['prp_label'] == {1: 0, 2: 1, 3: 2, 5: 3}[r['prp_stride']]
-        b = binary(fake_results(100, start=10))
-        assert b['prp_stride'] == r['prp_stride'] and b['prp_label'] == int(r['prp_label'] > 0)
-    assert {r['prp_label'] for r in draws} == {0, 1, 2, 3}

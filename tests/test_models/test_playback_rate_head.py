@@ -49,28 +49,35 @@ def test_prp_label_smoothing():
                               loss=dict(type='CrossEntropyLoss', label_smoothing=1.0)))
 
 
+
 def test_a_head_with_a_class_per_rate_scores_acceleration_and_the_expected_rate():
-    """``rates``: one class a playback rate; ``prp`` is the probability of any faster class,
-    ``prp.rate`` the expected rate; the binary head's score is unchanged (bitwise)."""
+    """``rates``: one class a playback rate, a clip's class from its stride; ``prp`` is the
+    probability of any faster class, ``prp.rate`` the expected rate; the binary head's
+    score is unchanged (bitwise)."""
     torch.manual_seed(0)
-    head = TASK_HEADS.build(dict(type='PlaybackRateHead', rates=(1, 2, 3, 4, 5)))
-    assert head.fc[-1].out_features == 5
+    head = TASK_HEADS.build(dict(type='PlaybackRateHead', rates=(1, 2, 3, 5)))
+    assert head.fc[-1].out_features == 4
+    assert 'class_of_stride' not in ''.join(head.state_dict())  # checkpoints unchanged
     assert PlaybackRateHead.score_names_of('prp', dict(rates=(1, 2))) == ['prp', 'prp.rate']
     assert PlaybackRateHead.score_names_of('prp', {}) == ['prp']
-    logits = torch.randn(4, 5)
+    logits = torch.randn(4, 4)
     p = logits.softmax(1)
     scores = head.score(logits, None)
     torch.testing.assert_close(scores['prp'], 1 - p[:, 0])
-    torch.testing.assert_close(scores['prp.rate'],
-                               (p * torch.tensor([1., 2, 3, 4, 5])).sum(1))
+    torch.testing.assert_close(scores['prp.rate'], (p * torch.tensor([1., 2, 3, 5])).sum(1))
     binary = TASK_HEADS.build(dict(type='PlaybackRateHead'))
     two = torch.randn(6, 2) * 20
     assert torch.equal(binary.score(two, None)['prp'], two.softmax(1)[:, -1])
-    labels = {'prp_label': torch.tensor([0, 4, 2, 1])}
-    torch.testing.assert_close(head.loss(logits, None, labels),
-                               F.cross_entropy(logits, labels['prp_label']))
-    # labels of a class per stride given to a binary head: one error naming the fix
-    with pytest.raises(ValueError, match=r"2 classes but a training clip is labelled 4.*rates="):
-        binary.loss(torch.randn(4, 2), None, labels)
-    with pytest.raises(ValueError, match='one rate per class'):
-        TASK_HEADS.build(dict(type='PlaybackRateHead', rates=(1, 2, 3), num_classes=4))
+    # the class of each clip is the place of its stride in rates (the binary label unused)
+    samples = {'prp_label': torch.tensor([0, 1, 1, 1]), 'prp_stride': torch.tensor([1, 5, 2, 3])}
+    torch.testing.assert_close(head.loss(logits, None, samples),
+                               F.cross_entropy(logits, torch.tensor([0, 3, 1, 2])))
+    with pytest.raises(ValueError, match=r'strides \[1, 4\] but rates=\(1, 2, 3, 5\)'):
+        head.loss(logits, None, {'prp_stride': torch.tensor([1, 4, 1, 1])})
+    with pytest.raises(ValueError, match='strides'):
+        head.loss(logits, None, {'prp_stride': torch.tensor([1, 9, 1, 1])})
+    with pytest.raises(KeyError, match="add 'prp_stride' to the meta_keys"):
+        head.loss(logits, None, {'prp_label': torch.tensor([0, 1, 1, 1])})
+    for rates in ((2, 3), (1, 2, 2), (1, )):
+        with pytest.raises(ValueError, match='the original rate 1 first'):
+            TASK_HEADS.build(dict(type='PlaybackRateHead', rates=rates))

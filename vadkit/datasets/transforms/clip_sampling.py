@@ -34,29 +34,22 @@ class SamplePlaybackRateClip(BaseTransform):
     ``p_original``, else accelerated with a stride drawn uniformly from ``strides``
     (label 1) (Eq. 5). The clip starts at the window's start, moved back if needed so that
     it never crosses the video's end; strides too long for the video are not drawn.
-    ``length=None`` takes T = the dataset's ``window_length - 1``.
-
-    ``label_per_stride=True`` gives each stride a class of its own (label ``k`` for
-    ``strides[k - 1]``; a head with ``rates=(1, *strides)``): the model must tell how much
-    faster a clip plays, a task that a binary label lets it solve, and stop learning from,
-    within the first epoch."""
+    ``length=None`` takes T = the dataset's ``window_length - 1``."""
 
     def __init__(self, length: Optional[int] = None, strides: Sequence[int] = (2, 3, 4, 5),
                  p_original: float = 0.5, key: str = 'prp_clip',
-                 label_key: str = 'prp_label', label_per_stride: bool = False) -> None:
+                 label_key: str = 'prp_label') -> None:
         if not strides or min(strides) < 2:
             raise ValueError(f'accelerated strides must be >= 2, got {strides}')
         self.length, self.strides, self.p_original = length, tuple(strides), p_original
         self.key, self.label_key = key, label_key
-        self.label_per_stride = bool(label_per_stride)
 
     def transform(self, results: dict) -> dict:
         n = results['num_frames']
         length = self.length or results['window_length'] - 1
         fitting = [s for s in self.strides if (length - 1) * s + 1 <= n]
         if fitting and np.random.random() >= self.p_original:
-            stride = int(np.random.choice(fitting))
-            label = 1 + self.strides.index(stride) if self.label_per_stride else 1
+            stride, label = int(np.random.choice(fitting)), 1
         else:
             stride, label = 1, 0
         span = (length - 1) * stride + 1
