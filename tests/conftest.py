@@ -85,6 +85,15 @@ def calibrated(tiny) -> SimpleNamespace:
     return SimpleNamespace(cal=cal, path=path)
 
 
+def free_port() -> int:
+    """A TCP port free on this machine now, for a torchrun rendezvous (a fixed or
+    pid-derived port can collide with another test's run beside it)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
 def run_tool(args: list, env: dict = None, check: bool = False) -> SimpleNamespace:
     """``python <args>`` in a process of its own (forked from a server that has imported
     torch and mmengine: :mod:`forked_tool`) from the repository root, one OpenMP thread."""

@@ -318,17 +318,18 @@ def test_an_ensemble_trains_on_two_processes(ensemble_run, tmp_path):
     are the re-scoring of the members' files, as in one process."""
     import subprocess
 
+    from conftest import free_port
     from tiny_detector import REPO
     if not torch.distributed.is_available():
         pytest.skip('no torch.distributed')
     work = tmp_path / 'two'
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
-               PORT=str(29100 + os.getpid() % 1000))
+               PORT=str(free_port()))
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh', TINY_SYNTHETIC_CONFIG, '2', '--data-root',
          ensemble_run['data'], '--work-dir', str(work), '--test', '--cfg-options',
          'ensemble.members=2', 'train_cfg.max_epochs=1', 'randomness.seed=1'],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-3000:]
     assert 'Traceback' not in log, log[-3000:]

@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
-from conftest import run_tool_in_process
+from conftest import free_port, run_tool_in_process
 from tiny_detector import REPO, TINY_SYNTHETIC_CONFIG
 
 from vadkit.engine.hooks.score_curves_hook import epochs_trained
@@ -44,7 +44,7 @@ def two_process_test(tiny_trained_run, tmp_path_factory):
                       "vis_backends=[dict(type='LocalVisBackend')])\n"
                       "default_hooks = dict(score_curves=dict(images=True))\n")
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1',
-               PORT=str(28500 + os.getpid() % 1000))
+               PORT=str(free_port()))
     proc = subprocess.run(
         ['bash', 'tools/dist_test.sh', str(config), tiny_trained_run.epoch_2, '2',
          '--data-root', tiny_trained_run.data, '--work-dir', str(tmp / 'work'),
