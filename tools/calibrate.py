@@ -17,9 +17,12 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
-
-from vadkit.utils.cli_values import percentile, positive_float, whole_number  # noqa: E402
+from vadkit.utils.cli_values import (  # noqa: E402
+    KeyValueOptions,
+    percentile,
+    positive_float,
+    whole_number,
+)
 from vadkit.utils.errors import run_cli  # noqa: E402
 
 
@@ -47,7 +50,7 @@ def parse_args(argv=None):
     p.add_argument('--batch-size', type=whole_number(1, 'windows'),
                    help='windows per forward pass')
     p.add_argument('--device', default='cpu')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    p.add_argument('--cfg-options', nargs='+', action=KeyValueOptions,
                    help='override config entries')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     args = p.parse_args(argv)

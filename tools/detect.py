@@ -28,9 +28,13 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
-
-from vadkit.utils.cli_values import finite_float, percentile, positive_float, whole_number  # noqa: E402
+from vadkit.utils.cli_values import (  # noqa: E402
+    KeyValueOptions,
+    finite_float,
+    percentile,
+    positive_float,
+    whole_number,
+)
 from vadkit.utils.errors import run_cli  # noqa: E402
 
 
@@ -88,7 +92,7 @@ def parse_args(argv=None):
                    help='drop events shorter than this many frames')
     p.add_argument('--merge-gap', type=whole_number(0, 'frames'), default=0,
                    help='merge events separated by at most this many normal frames')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    p.add_argument('--cfg-options', nargs='+', action=KeyValueOptions,
                    help='override config entries')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
     args = p.parse_args(argv)

@@ -17,8 +17,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
-
+from vadkit.utils.cli_values import KeyValueOptions  # noqa: E402
 from vadkit.utils.errors import run_cli  # noqa: E402
 
 
@@ -36,7 +35,7 @@ def parse_args(argv=None):
                    help='max relative score difference accepted')
     p.add_argument('--opset', type=int, default=18, help='ONNX opset (18 or newer)')
     p.add_argument('--device', default='cpu', help='where the model runs for the export')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    p.add_argument('--cfg-options', nargs='+', action=KeyValueOptions,
                    help='override config entries')
     return p.parse_args(argv)
 

@@ -73,6 +73,34 @@ def test_train_refuses_bad_option(vadkit_command, tmp_path, option, expected):
     assert not (tmp_path / 'work').exists()  # refused before the runner made its work dir
 
 
+@pytest.mark.parametrize('option, expected', [
+    ('train_cfg.max_epochs', "'train_cfg.max_epochs': write key=value, e.g. --cfg-options "
+                             'train_cfg.max_epochs=5'),
+    ('=3', "'=3': write key=value"),
+    ('model.tasks=[1,(2]', "'model.tasks=[1,(2]': its value cannot be parsed"),
+    ("train_cfg=dict(type='IterBasedTrainLoop',max_iters=20)",
+     "its value cannot be parsed. A value is a number"),  # recursed to Python's limit
+], ids=['no-equals', 'no-key', 'unbalanced', 'dict-call'])
+def test_an_option_that_cannot_be_parsed_is_a_usage_error(vadkit_command, tmp_path, option,
+                                                          expected):
+    out = train(vadkit_command, DEMO, tmp_path, option)
+    assert out.returncode == 2, out.stderr
+    assert 'train.py: error: --cfg-options ' in out.stderr and expected in out.stderr
+    assert 'Traceback' not in out.stderr
+    assert not (tmp_path / 'work').exists()
+
+
+def test_the_other_tools_key_value_options_are_checked_alike(vadkit_command, tmp_path):
+    code, _, err = vadkit_command('detect', DEMO, tmp_path / 'none.pth', tmp_path,
+                                  '--cfg-options', 'a=(1,2')
+    assert code == 2 and "--cfg-options 'a=(1,2': its value cannot be parsed" in err, err
+    from conftest import run_tool_in_process
+    out = run_tool_in_process(['tools/data/prepare_dataset.py', tmp_path, '--layout-args',
+                               'scene'])
+    assert out.returncode == 2 and "--layout-args 'scene': write key=value, e.g. " \
+        '--layout-args label_set=mnad' in out.stderr, out.stderr
+
+
 def test_train_refuses_typos_in_a_config_file_all_at_once(vadkit_command, tmp_path):
     config = tmp_path / 'typos.py'
     config.write_text(f'_base_ = [{DEMO!r}]\n'

@@ -14,11 +14,11 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import torch
-from mmengine.config import DictAction
 from mmengine.dataset import default_collate
 
 from vadkit.engine.offline_scoring import build_window_dataset, find_window, load_model
 from vadkit.utils import register_all_modules
+from vadkit.utils.cli_values import KeyValueOptions
 from vadkit.utils.errors import run_cli
 from vadkit.utils.run_config import load_config
 from vadkit.visualization.error_maps import (
@@ -45,7 +45,7 @@ def parse_args(argv=None):
     parser.add_argument('--shared-scale', action='store_true',
                         help='one colour scale for the maps of a row')
     parser.add_argument('--data-root', help='dataset root, overriding the config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
     return parser.parse_args(argv)
 
 

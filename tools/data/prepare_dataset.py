@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 import numpy as np
-from mmengine.config import DictAction
+from vadkit.utils.cli_values import KeyValueOptions
 
 from vadkit.utils import register_all_modules
 
@@ -46,7 +46,8 @@ def parse_args(argv=None):
                         help='layout type: auto (detect), FramesLayout, UcsdLayout, '
                         'AvenueLayout, ShanghaiTechLayout, VideoFolderLayout, ... '
                         "(default: the config's layout with --config, else auto)")
-    parser.add_argument('--layout-args', nargs='+', action=DictAction, default={},
+    parser.add_argument('--layout-args', nargs='+', action=KeyValueOptions, default={},
+                        example='label_set=mnad',
                         help='layout arguments, e.g. label_set=mnad or scene=1')
     parser.add_argument('--size', nargs=2, type=int, metavar=('H', 'W'), default=None,
                         help='frame size of the decode pipeline Grayscale + Resize '
@@ -56,7 +57,7 @@ def parse_args(argv=None):
                         "training (default: the config's, else 17)")
     parser.add_argument('--config', help='take layout, window length and decode pipeline '
                         "from this config's train/test datasets")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions,
                         help='override config entries (with --config)')
     parser.add_argument('--cache-dir', help='frame cache directory (default: the config\'s, '
                         'else $VADKIT_CACHE_DIR or ~/.cache/vadkit)')

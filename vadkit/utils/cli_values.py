@@ -10,7 +10,9 @@ import argparse
 import math
 from typing import Callable, Optional
 
-__all__ = ['finite_float', 'positive_float', 'whole_number', 'percentile']
+from mmengine.config import DictAction
+
+__all__ = ['finite_float', 'positive_float', 'whole_number', 'percentile', 'KeyValueOptions']
 
 
 def _number(text: str, kind: type, what: str):
@@ -68,3 +70,29 @@ def percentile(low: float = 0.0, high: float = 100.0,
         return value
     parse.__name__ = 'percentile'
     return parse
+
+
+class KeyValueOptions(DictAction):
+    """mmengine's ``key=value`` options (``--cfg-options``), with argparse's usage error
+    naming the option that cannot be parsed and the form to write, instead of a traceback
+    from deep in the parser (a missing ``=``, unbalanced brackets, a ``dict(...)``, which
+    even recursed until Python's limit). ``example`` is shown in the message."""
+
+    def __init__(self, *args, example: str = 'train_cfg.max_epochs=5', **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.example = example
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        for kv in ([values] if isinstance(values, str) else values or []):
+            key, sep, _ = kv.partition('=')
+            if not sep or not key:
+                parser.error(f'{option_string} {kv!r}: write key=value, e.g. '
+                             f'{option_string} {self.example}')
+            try:
+                super().__call__(parser, namespace, [kv], option_string)
+            except (AssertionError, ValueError, IndexError, RecursionError):
+                parser.error(
+                    f'{option_string} {kv!r}: its value cannot be parsed. A value is a number, '
+                    'true/false/None, a string, a list [a,b] or a tuple (a,b) with balanced '
+                    "brackets; set a dict's entries one by one (e.g. train_cfg.max_epochs=5 "
+                    "train_cfg.val_interval=1), or write it in a config file")

@@ -5,7 +5,8 @@ import os.path as osp
 from typing import Tuple
 
 import torch
-from mmengine.config import DictAction
+
+from .cli_values import KeyValueOptions
 
 
 def add_normal_split_args(parser: argparse.ArgumentParser, out_file: str) -> None:
@@ -21,7 +22,7 @@ def add_normal_split_args(parser: argparse.ArgumentParser, out_file: str) -> Non
     parser.add_argument('--batch-size', type=int, help='default: the test dataloader\'s')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--data-root', help='dataset root, overriding the config')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions)
 
 
 def load_normal_split(args: argparse.Namespace) -> Tuple:

@@ -3,13 +3,13 @@ takes, and what they set before the runner starts."""
 import argparse
 import os
 
-from mmengine.config import DictAction
+from .cli_values import KeyValueOptions
 
 
 def add_runner_options(parser: argparse.ArgumentParser,
                        cfg_options_help: str = 'override config entries') -> None:
     """``--cfg-options``, ``--launcher``, ``--verbose`` and torchrun's ``--local-rank``."""
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, help=cfg_options_help)
+    parser.add_argument('--cfg-options', nargs='+', action=KeyValueOptions, help=cfg_options_help)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--verbose', action='store_true',
                         help='print the environment and config dump on the terminal too '
