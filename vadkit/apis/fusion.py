@@ -86,7 +86,9 @@ class OfflineFusion:
         self.check_names(list(raw))
         normalizers = {n: self.normalizer(n, averaged) for n in raw}
         fused = fuse_scores(raw, self.weights, normalizers, self.fusion)
-        normalized = {n: np.asarray(normalizers[n](raw[n]), dtype=np.float64) for n in raw}
+        done = fused['normalized']  # the weighted scores, rescaled once for the fusion
+        normalized = {n: done[n] if n in done else
+                      np.asarray(normalizers[n](raw[n]), dtype=np.float64) for n in raw}
         return np.asarray(fused['combined'], dtype=np.float64), normalized
 
 
