@@ -36,18 +36,42 @@ class ClipReconstructionHead(BaseTaskHead):
 @TASK_HEADS.register_module()
 class FuturePredictionHead(BaseTaskHead):
     """FFP: one Conv3d over the pre-tanh decoder output (temporal stride ``clip_len``, so a
-    single frame comes out) and tanh predicts frame T+1; MSE loss by default (Eq. 4 and 13)."""
+    single frame comes out) and tanh predicts frame T+1; MSE loss by default (Eq. 4 and 13).
+
+    Args:
+        residual: Predict the change from frame T instead of frame T+1 itself: the head's
+            output is ``x_T + conv(decoded)``, its conv starting at zero, so the untrained
+            head is the copy-the-last-frame predictor (``FrameDifferenceHead``) and training
+            learns the change normal footage makes. Not in the paper (``False``, the paper's
+            head): a bottlenecked decoder blurs every frame it draws, and its error on the
+            static background and on textures buries the error on what moved.
+    """
 
     uses_decoder = True
     frames_after_clip = 1  # frame T+1
 
     def __init__(self, name: str = 'ffp', measure: dict = dict(type='MSE'),
-                 loss: dict = dict(type='MSELoss'), **kwargs) -> None:
+                 loss: dict = dict(type='MSELoss'), residual: bool = False,
+                 **kwargs) -> None:
         super().__init__(name=name, measure=measure, loss=loss, **kwargs)
         c = self.frame_channels
+        self.residual = bool(residual)
         self.conv = nn.Conv3d(c, c, 3, stride=(self.clip_len, 1, 1), padding=1)
+        if self.residual:
+            self._zero_conv()
+
+    def _zero_conv(self) -> None:
+        nn.init.zeros_(self.conv.weight)
+        nn.init.zeros_(self.conv.bias)
+
+    def init_weights(self) -> None:
+        super().init_weights()
+        if self.residual:  # an init_cfg must not turn the residual head into noise
+            self._zero_conv()
 
     def forward(self, feats: ClipFeatures) -> Tensor:
+        if self.residual:
+            return feats.inputs[:, :, self.clip_len - 1] + self.conv(feats.decoded)[:, :, 0]
         return torch.tanh(self.conv(feats.decoded))[:, :, 0]
 
     def _target(self, feats: ClipFeatures) -> Tensor:
