@@ -18,6 +18,8 @@ default_hooks = dict(
     cpu_share=dict(type='CPUShareHook'),
     # after a test: each video's score curves, AUROC and figure in the vis backends
     score_curves=dict(type='ScoreCurvesHook'),
+    # at the end of training: whether each classifier task (PRP) learned, in task_skill.json
+    task_skill=dict(type='TaskSkillHook'),
 )
 # PlainCheckpointHook keeps checkpoints loadable with torch.load(weights_only=True);
 # FiniteLossHook stops at the first NaN/inf loss with a clear message.

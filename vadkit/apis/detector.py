@@ -27,7 +27,12 @@ from vadkit.engine.window_scorer import WindowScorer, window_settings
 from vadkit.utils.cpu_share import join_cpu_share, refresh_cpu_share
 
 from .calibration import Calibration
-from .ensemble_members import average_rescaled, is_ensemble_dir, member_checkpoints
+from .ensemble_members import (
+    average_rescaled,
+    is_ensemble_dir,
+    member_checkpoints,
+    member_untrained_tasks,
+)
 from .events import Event, EventTracker, extract_events
 from .fusion import CausalFusion, OfflineFusion, find_frame_metric_cfg
 from .model_loading import init_detector, load_config
@@ -93,6 +98,7 @@ class AnomalyDetector:
                                    merge_gap)
         members: List[nn.Module] = []
         self.member_checkpoints: Optional[List[str]] = None  # of an ensemble's work dir
+        self.member_untrained_tasks: Optional[List[List[str]]] = None  # their task_skill
         if model is None and is_ensemble_dir(checkpoint):
             if mode != 'offline':
                 raise ValueError(
@@ -101,6 +107,7 @@ class AnomalyDetector:
                     "mode='offline' (--mode offline), or give one member's checkpoint")
             checkpoint = checkpoint.rstrip('/')
             self.member_checkpoints = member_checkpoints(checkpoint)
+            self.member_untrained_tasks = member_untrained_tasks(self.member_checkpoints)
             members = [init_detector(config, c, device, cfg_options)
                        for c in self.member_checkpoints]
             model = members[0]
@@ -233,7 +240,8 @@ class AnomalyDetector:
         scores = [{k: np.array([r[k] for r in run_rows], dtype=np.float64) for k in names}
                   for _, run_rows, _ in runs]
         if self.member_checkpoints:  # an ensemble, of one member too: as its test scores
-            scores = [average_rescaled(scores, self.offline.normalizer)]
+            scores = [average_rescaled(scores, self.offline.normalizer,
+                                       self.member_untrained_tasks)]
         return RawScores(np.asarray(idx, dtype=np.int64), scores[0], n,
                          heat if heatmaps else None)
 

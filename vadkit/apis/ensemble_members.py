@@ -15,6 +15,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from vadkit.engine.ensemble import ENSEMBLE_FILE, member_work_dir
+from vadkit.evaluation.task_skill import learned_members, untrained_tasks
 from vadkit.utils.checkpoint_files import checkpoint_candidates
 
 from .sources import InputError
@@ -53,10 +54,22 @@ def member_checkpoints(work_dir: str) -> List[str]:
     return checkpoints
 
 
+def member_untrained_tasks(checkpoints: Sequence[str]) -> List[List[str]]:
+    """Each member's tasks that ended training at their chance loss (``task_skill.json``
+    in the folder of its checkpoint, as the ensemble's test read it)."""
+    return [untrained_tasks(osp.dirname(c)) for c in checkpoints]
+
+
 def average_rescaled(raws: Sequence[Dict[str, np.ndarray]],
-                     normalizer_of: Callable[[str], Callable]) -> Dict[str, np.ndarray]:
+                     normalizer_of: Callable[[str], Callable],
+                     untrained: Optional[Sequence[Sequence[str]]] = None
+                     ) -> Dict[str, np.ndarray]:
     """Each score of one video rescaled in each member (``normalizer_of(name)``, the test
-    evaluator's per-video normalizer), averaged over the members."""
+    evaluator's per-video normalizer), averaged over the members whose task of it learned
+    (``untrained[i]``: member i's untrained tasks; all members where none did), as
+    :meth:`vadkit.evaluation.FrameScores.average` does for the ensemble's test."""
+    untrained = untrained if untrained is not None else [[] for _ in raws]
     normalizers = {n: normalizer_of(n) for n in raws[0]}
-    return {n: np.mean([np.asarray(norm(r[n]), dtype=np.float64) for r in raws], axis=0)
+    return {n: np.mean([np.asarray(norm(raws[k][n]), dtype=np.float64)
+                        for k in learned_members(n, untrained)], axis=0)
             for n, norm in normalizers.items()}

@@ -20,6 +20,7 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 
 from vadkit.evaluation import FrameScores
+from vadkit.evaluation.task_skill import TASK_SKILL_FILE
 from vadkit.utils.errors import VadkitError
 from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
 from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
@@ -179,10 +180,16 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
     runs = [FrameScores.load(d) for d in dirs]
     scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'))
     scores.save(cfg.work_dir, evaluation)
+    left_out = scores.settings.get('left_out', {})
+    for name, ks in left_out.items():  # members whose task of the score did not learn
+        print(f"score '{name}' averaged without member(s) "
+              f"{', '.join(str(k + 1) for k in ks)}: their task ended training at its "
+              f'chance loss ({TASK_SKILL_FILE} in their work dirs)', flush=True)
     with open(osp.join(cfg.work_dir, ENSEMBLE_FILE), 'w') as f:
-        json.dump(dict(seed=seed, members=[
-            dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')))
-            for s, d in zip(seeds, dirs)]), f, indent=2)
+        json.dump(dict(seed=seed, left_out=left_out, members=[
+            dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')),
+                 untrained_tasks=r.untrained_tasks)
+            for s, d, r in zip(seeds, dirs, runs)]), f, indent=2)
     report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
                    f'(seeds {", ".join(map(str, seeds))})')
     return metrics

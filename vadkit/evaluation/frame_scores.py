@@ -29,6 +29,7 @@ import numpy as np
 from .functional.scoring import FrameEvaluation, evaluate_frame_scores
 from .fusions.score_fusions import build_score_fusion
 from .normalizers.builder import after_averaging_config, build_score_normalizers
+from .task_skill import learned_members, untrained_tasks
 
 FORMAT_VERSION = 2
 DEFAULT_NORMALIZER = dict(type='MinMaxNormalizer')
@@ -48,6 +49,9 @@ class FrameScores:
         settings: ``score_weights``, ``normalizer`` and ``normalizers`` of the run (and
             ``fusion`` where the run set one).
         num_frames: Total frames of each video (``None`` if unknown).
+        untrained_tasks: Tasks of the run that ended training at their chance loss
+            (``task_skill.json`` beside ``frame_scores.npz``): an ensemble leaves their
+            scores out of its average (:mod:`vadkit.evaluation.task_skill`).
     """
     video_idx: List[int]
     video_names: List[str]
@@ -57,6 +61,7 @@ class FrameScores:
     score_names: List[str]
     settings: dict = field(default_factory=dict)
     num_frames: Optional[List[int]] = None
+    untrained_tasks: List[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -98,7 +103,9 @@ class FrameScores:
                 names: Optional[Sequence[str]] = None) -> 'FrameScores':
         """The scores of an ensemble of test runs of the same test set (models trained
         with other seeds, say): each score is normalised per video in each run, then
-        averaged over the runs.
+        averaged over the runs whose task of it learned (``untrained_tasks``; over all
+        runs where none did); the runs left out are recorded in ``settings['left_out']``
+        as ``{score name: [run index, ...]}``.
 
         ``None`` normalizer arguments take each run's saved settings. ``names`` defaults
         to the scores every run has. The result keeps the first run's settings but for its
@@ -127,11 +134,15 @@ class FrameScores:
         if missing:
             raise KeyError(f'score(s) {missing} are not in every run; common: {common}')
         built = [r.normalizers(normalizer, normalizers, names) for r in runs]
-        raw = [{n: np.mean([b[n](r.raw[i][n]) for r, b in zip(runs, built)], axis=0)
+        kept = {n: learned_members(n, [r.untrained_tasks for r in runs]) for n in names}
+        raw = [{n: np.mean([built[k][n](runs[k].raw[i][n]) for k in kept[n]], axis=0)
                 for n in names} for i in range(len(first.video_names))]
         default, overrides = first.normalizer_settings(normalizer, normalizers)
+        left_out = {n: [k for k in range(len(runs)) if k not in kept[n]] for n in names}
+        left_out = {n: ks for n, ks in left_out.items() if ks}
         settings = dict(first.settings, member_normalizer=default,
-                        member_normalizers=overrides,
+                        member_normalizers=overrides, **({'left_out': left_out}
+                                                         if left_out else {}),
                         normalizer=after_averaging_config(default),
                         normalizers={k: after_averaging_config(v)
                                      for k, v in overrides.items()})
@@ -306,4 +317,5 @@ class FrameScores:
         nf = [int(lengths[v]) for v in vids] if lengths.size else None
         if nf and min(nf) < 0:
             nf = None
-        return cls(vids, vnames, frames, labels, raw, names, settings, nf)
+        return cls(vids, vnames, frames, labels, raw, names, settings, nf,
+                   untrained_tasks(osp.dirname(path)))

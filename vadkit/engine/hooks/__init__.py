@@ -7,8 +7,9 @@ from .plain_checkpoint_hook import PlainCheckpointHook
 from .rng_state_hook import RNGStateHook
 from .run_summary_hook import RunSummaryHook
 from .score_curves_hook import ScoreCurvesHook
+from .task_skill_hook import TaskSkillHook
 from .weight_averaging_hook import WeightAveragingHook
 
 __all__ = ['AtomicCheckpointHook', 'CPUAllocatorHook', 'CPUShareHook', 'CrashPointHook',
            'FiniteLossHook', 'PlainCheckpointHook', 'RNGStateHook', 'RunSummaryHook',
-           'ScoreCurvesHook', 'WeightAveragingHook']
+           'ScoreCurvesHook', 'TaskSkillHook', 'WeightAveragingHook']

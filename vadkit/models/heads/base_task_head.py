@@ -81,6 +81,12 @@ class BaseTaskHead(BaseModule):
         extra = cfg.get('extra_measures')
         return [name] + [f'{name}.{s}' for s in (extra if isinstance(extra, dict) else ())]
 
+    def chance_loss(self) -> Optional[float]:
+        """The training loss of a head that learned nothing (a classifier's uniform guess),
+        or ``None`` where a head's untrained score still means something (VCR, FFP).
+        ``TaskSkillHook`` compares the loss at the end of training with it."""
+        return None
+
     def forward(self, feats: ClipFeatures) -> Tensor:
         raise NotImplementedError
 

@@ -1,10 +1,12 @@
 """Playback-rate prediction (PRP): is the clip played at its original rate or faster?"""
+import math
 from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from vadkit.models.losses.standard_losses import CrossEntropyLoss
 from vadkit.registry import TASK_HEADS
 
 from .base_task_head import BaseTaskHead, ClipFeatures
@@ -70,6 +72,13 @@ class PlaybackRateHead(BaseTaskHead):
     def score_names_of(cls, name: str, cfg: dict) -> List[str]:
         return super().score_names_of(name, cfg) + ([f'{name}.rate'] if cfg.get('rates')
                                                     else [])
+
+    def chance_loss(self) -> Optional[float]:
+        """Cross-entropy of a uniform guess, ``ln(num_classes)`` (also with label
+        smoothing); ``None`` for another loss."""
+        if not isinstance(self.loss_fn, CrossEntropyLoss):
+            return None
+        return math.log(self.fc[-1].out_features)
 
     def forward(self, feats: ClipFeatures) -> Tensor:
         code = feats.code
