@@ -15,7 +15,13 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 
+from vadkit.utils.errors import VadkitError
+
 TASK_SKILL_FILE = 'task_skill.json'
+
+
+class TaskSkillFileError(VadkitError, ValueError):
+    """A ``task_skill.json`` that cannot be read."""
 
 
 def judge_task_skill(losses: Mapping[str, Sequence[float]], chances: Mapping[str, float],
@@ -66,7 +72,7 @@ def read_task_skill(folder: str) -> Dict[str, dict]:
             tasks = json.load(f)['tasks']
         return {str(k): dict(v) for k, v in tasks.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ValueError(f'{path} cannot be read ({e}): delete it to use every task of this '
+        raise TaskSkillFileError(f'{path} cannot be read ({e}): delete it to use every task of this '
                          'run, or train the run again') from e
 
 
