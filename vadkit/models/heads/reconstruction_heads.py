@@ -37,6 +37,8 @@ class ClipReconstructionHead(BaseTaskHead):
 class FuturePredictionHead(BaseTaskHead):
     """FFP: one Conv3d over the pre-tanh decoder output (temporal stride ``clip_len``, so a
     single frame comes out) and tanh predicts frame T+1; MSE loss by default (Eq. 4 and 13).
+    With kernel 3 and padding 1 that frame is computed from the decoder's frames 0 and 1
+    only, as in the reference code (kernel 3, stride 16).
 
     Args:
         residual: Predict the change from frame T instead of frame T+1 itself: the head's
