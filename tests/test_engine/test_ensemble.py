@@ -346,3 +346,39 @@ def test_an_ensemble_trains_on_two_processes(ensemble_run, tmp_path):
         metrics = json.load(f)
     fused = FrameScores.average(runs).evaluate().metrics
     assert metrics['micro_auroc'] == pytest.approx(fused['micro_auroc'], abs=1e-12)
+
+
+def test_a_member_whose_task_did_not_learn_is_left_out_alike_everywhere(ensemble_run,
+                                                                          tmp_path):
+    """task_skill.json of the members: ensemble.json records what each member learned;
+    re-scoring and detection with the work dir leave a member's untrained task out alike."""
+    import shutil
+
+    import numpy as np
+
+    from vadkit.apis import AnomalyDetector
+    from vadkit.evaluation.task_skill import TASK_SKILL_FILE, untrained_tasks
+    work = ensemble_run['work']
+    with open(osp.join(work, 'ensemble.json')) as f:
+        info = json.load(f)
+    assert [m['untrained_tasks'] for m in info['members']] == [
+        untrained_tasks(osp.join(work, f'member{i}')) for i in range(2)]
+    copy = tmp_path / 'work'
+    shutil.copytree(work, copy)
+    for i, learned in enumerate((True, False)):
+        (copy / f'member{i}' / TASK_SKILL_FILE).write_text(json.dumps(dict(tasks=dict(
+            prp=dict(loss=0.1 if learned else 0.69, chance=0.693, learned=learned)))))
+    runs = [FrameScores.load(str(copy / f'member{i}')) for i in range(2)]
+    averaged = FrameScores.average(runs)
+    assert averaged.settings['left_out'] == {'prp': [1]}
+    det = AnomalyDetector(TINY_SYNTHETIC_CONFIG, str(copy), calibration=None,
+                          cfg_options={'test_evaluator.compare_normalizers': None})
+    assert det.member_untrained_tasks == [[], ['prp']]
+    name = averaged.video_names[0]
+    res = det.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', name))
+    left_out = averaged.evaluate().combined[0]
+    np.testing.assert_allclose(res.scores[res.mask], left_out, rtol=1e-5, atol=1e-7)
+    for run in runs:
+        run.untrained_tasks = []
+    every_member = FrameScores.average(runs).evaluate().combined[0]
+    assert not np.allclose(every_member, left_out)
