@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from vadkit.evaluation import FrameScores
+from vadkit.evaluation.task_skill import describe_left_out
 from vadkit.utils import register_all_modules
 from vadkit.utils.errors import VadkitError, run_cli
 from vadkit.utils.scoring_options import (
@@ -111,6 +112,8 @@ def main(argv=None) -> dict:
     if member_normalizers:
         print(f'ensemble of {len(runs)} runs: each score normalised per video in each run, '
               'averaged over the runs, then rescaled again and fused as below')
+        for line in describe_left_out(scores.settings.get('left_out', {}), args.frame_scores):
+            print(line)
     print(f'frame scores: {" ".join(args.frame_scores)} ({len(scores.video_names)} videos; scores '
           f'{", ".join(scores.score_names)})')
     print('weights (alphas): ' + ', '.join(f'{k}={v:g}' for k, v in weights.items()))

@@ -20,7 +20,7 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 
 from vadkit.evaluation import FrameScores
-from vadkit.evaluation.task_skill import TASK_SKILL_FILE
+from vadkit.evaluation.task_skill import describe_left_out
 from vadkit.utils.errors import VadkitError
 from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
 from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
@@ -181,10 +181,8 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
     scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'))
     scores.save(cfg.work_dir, evaluation)
     left_out = scores.settings.get('left_out', {})
-    for name, ks in left_out.items():  # members whose task of the score did not learn
-        print(f"score '{name}' averaged without member(s) "
-              f"{', '.join(str(k + 1) for k in ks)}: their task ended training at its "
-              f'chance loss ({TASK_SKILL_FILE} in their work dirs)', flush=True)
+    for line in describe_left_out(left_out, dirs):  # members whose task did not learn
+        print(line, flush=True)
     with open(osp.join(cfg.work_dir, ENSEMBLE_FILE), 'w') as f:
         json.dump(dict(seed=seed, left_out=left_out, members=[
             dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')),

@@ -72,8 +72,8 @@ def read_task_skill(folder: str) -> Dict[str, dict]:
             tasks = json.load(f)['tasks']
         return {str(k): dict(v) for k, v in tasks.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise TaskSkillFileError(f'{path} cannot be read ({e}): delete it to use every task of this '
-                         'run, or train the run again') from e
+        raise TaskSkillFileError(f'{path} cannot be read ({e}): delete it to use every task '
+                                 'of this run, or train the run again') from e
 
 
 def untrained_tasks(folder: Optional[str]) -> List[str]:
@@ -95,3 +95,11 @@ def learned_members(score_name: str, untrained: Sequence[Sequence[str]]) -> List
     learned = [i for i, tasks in enumerate(untrained)
                if not any(score_of_task(score_name, t) for t in tasks)]
     return learned or list(range(len(untrained)))
+
+
+def describe_left_out(left_out: Mapping[str, Sequence[int]], runs: Sequence[str]) -> List[str]:
+    """One line a score that an ensemble averaged without some runs (``runs``: their
+    folders), for the terminal."""
+    return [f"score '{name}' averaged without {', '.join(runs[k] for k in ks)}: its task "
+            f'ended training at its chance loss there ({TASK_SKILL_FILE})'
+            for name, ks in left_out.items()]
