@@ -5,6 +5,7 @@ from typing import Dict, List, Optional
 from mmengine.model import BaseModule
 from torch import Tensor
 
+from vadkit.models.measures.temporal_difference import ClipMeasureError
 from vadkit.registry import ERROR_MEASURES, LOSSES
 
 
@@ -47,6 +48,9 @@ class BaseTaskHead(BaseModule):
     #: Frames of the test window the task reads after the encoder's ``clip_len`` (a test
     #: window holds ``clip_len`` + the largest of these over the tasks).
     frames_after_clip: int = 0
+    #: Whether the output is a clip ``(B, C, T, H, W)`` (VCR) rather than one frame (FFP):
+    #: measures of a clip's frame-to-frame change (``needs_clips``) need it.
+    outputs_clips: bool = False
 
     def __init__(self,
                  name: str,
@@ -72,6 +76,21 @@ class BaseTaskHead(BaseModule):
             self.measures[name] = ERROR_MEASURES.build(measure)
         for suffix, cfg in (extra_measures or {}).items():
             self.measures[f'{name}.{suffix}'] = ERROR_MEASURES.build(cfg)
+        self._check_clip_measures()
+
+    def _check_clip_measures(self) -> None:
+        """A measure of frame-to-frame change on a one-frame task fails here, naming the
+        task, not at the first batch."""
+        if self.outputs_clips:
+            return
+        used = [(f'measure {k}', m) for k, m in self.measures.items()]
+        used.append(('loss', getattr(self.loss_fn, 'measure', None)))
+        for where, m in used:
+            if getattr(m, 'needs_clips', False):
+                raise ClipMeasureError(
+                    f"task '{self.name}' ({type(self).__name__}) outputs one frame, but its "
+                    f'{where} {m!r} compares the frame-to-frame changes of a clip: use it '
+                    'for a task whose output is a clip (ClipReconstructionHead)')
 
     @classmethod
     def score_names_of(cls, name: str, cfg: dict) -> List[str]:

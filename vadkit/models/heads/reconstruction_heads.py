@@ -15,6 +15,7 @@ class ClipReconstructionHead(BaseTaskHead):
     score is the measure averaged over the clip's frames (paper Eq. 3 and 12)."""
 
     uses_decoder = True
+    outputs_clips = True
 
     def __init__(self, name: str = 'vcr', measure: dict = dict(type='MSE'),
                  loss: dict = dict(type='MSELoss'), **kwargs) -> None:
