@@ -22,6 +22,7 @@ from vadkit.engine.ensemble import (
 from vadkit.evaluation import FrameScores
 
 ROBUST = 'test_evaluator.compare_normalizers.robust.type=RobustNormalizer'
+VCR_ONLY = 'test_evaluator.compare_weights.vcronly.vcr=1.0'
 
 
 def test_members_of_two_seeds_never_share_a_seed():
@@ -62,7 +63,7 @@ def ensemble_run(tmp_path_factory):
     os.makedirs(data)  # the synthetic videos are generated in it
     args = ['train', TINY_SYNTHETIC_CONFIG, '--data-root', data, '--work-dir', work, '--test',
             '--cfg-options', 'ensemble.members=2', 'train_cfg.max_epochs=1',
-            'randomness.seed=1', ROBUST]
+            'randomness.seed=1', ROBUST, VCR_ONLY]
     environ = dict(os.environ)
     try:
         assert main(args) == 0
@@ -101,6 +102,9 @@ def test_ensemble_figures_are_the_rescoring_of_the_members_files(ensemble_run):
     other = FrameScores.average(runs, normalizer=robust, normalizers={}).evaluate(
         normalizer=robust, normalizers={}).metrics
     assert metrics['micro_auroc_robust'] == pytest.approx(other['micro_auroc'], abs=1e-12)
+    vcr_only = FrameScores.average(runs).evaluate(dict(vcr=1.0)).metrics
+    assert metrics['micro_auroc_vcronly'] == pytest.approx(vcr_only['micro_auroc'], abs=1e-12)
+    assert metrics['micro_auroc_vcronly'] == pytest.approx(metrics['vcr_micro_auroc'], abs=1e-12)
     # the ensemble's own frame scores re-score to its headline
     again = FrameScores.load(work).evaluate().metrics
     assert again['micro_auroc'] == pytest.approx(metrics['micro_auroc'], abs=1e-12)

@@ -68,6 +68,44 @@ def test_compare_normalizers_report_other_rescalings_beside_the_headline():
     assert out['micro_auroc'] != pytest.approx(out['micro_auroc_paper'])
 
 
+def test_compare_weights_report_other_alphas_beside_the_headline():
+    metric = METRICS.build(dict(
+        type='FrameAUROCMetric', score_weights=dict(vcr=1.0, prp=1.0),
+        compare_weights=dict(alphas=dict(vcr=0.1, prp=1.0), vcr_only=dict(vcr=1))))
+    metric.dataset_meta = dict(video_names=['a', 'b'], num_frames=[9, 8], window_length=3)
+    a = dict(frames=[2, 3, 4, 5, 6, 7, 8], labels=[0, 0, 1, 1, 0, 0, 1],
+             vcr=[1, 5, 2, 9, 1, 7, 3], prp=[.1, .8, .3, .9, .1, .2, .4])
+    b = dict(frames=[2, 3, 4, 5, 6, 7], labels=[0, 1, 0, 1, 0, 0],
+             vcr=[10, 30, 20, 10, 40, 5], prp=[.5, .4, .6, .5, .1, .9])
+    metric.process({}, records(0, **a) + records(1, **b))
+    out = metric.compute_metrics(metric.results)
+    labels = a['labels'] + b['labels']
+
+    def fused(wv, wp):
+        return np.concatenate([wv * minmax(v['vcr']) + wp * minmax(v['prp']) for v in (a, b)])
+
+    assert out['micro_auroc'] == pytest.approx(roc_auc_score(labels, fused(1, 1)))
+    assert out['micro_auroc_alphas'] == pytest.approx(roc_auc_score(labels, fused(0.1, 1)))
+    assert out['micro_auroc_vcr_only'] == pytest.approx(roc_auc_score(labels, fused(1, 0)))
+    assert out['micro_auroc_alphas'] != pytest.approx(out['micro_auroc'])
+
+
+def test_compare_weights_are_checked():
+    with pytest.raises(ValueError, match=r"compare_weights\['alphas'\] must be alphas"):
+        METRICS.build(dict(type='FrameAUROCMetric', score_weights=dict(vcr=1.0),
+                           compare_weights=dict(alphas=0.1)))
+    with pytest.raises(ValueError, match='different labels'):
+        METRICS.build(dict(type='FrameAUROCMetric', score_weights=dict(vcr=1.0),
+                           compare_weights=dict(paper=dict(vcr=1.0)),
+                           compare_normalizers=dict(paper=dict(type='MinMaxNormalizer'))))
+    metric = METRICS.build(dict(type='FrameAUROCMetric', score_weights=dict(vcr=1.0),
+                                compare_weights=dict(alphas=dict(ffp=0.8))))
+    metric.dataset_meta = dict(video_names=['a'], num_frames=[6], window_length=2)
+    metric.process({}, records(0, [1, 2, 3], [0, 1, 0], [1, 2, 3], [1, 2, 3]))
+    with pytest.raises(KeyError, match=r"compare_weights\['alphas'\] name \['ffp'\]"):
+        metric.compute_metrics(metric.results)
+
+
 def test_compare_normalizers_are_checked_when_the_metric_is_built():
     with pytest.raises(KeyError, match='MinMaxNormaliser'):
         METRICS.build(dict(type='FrameAUROCMetric', score_weights=dict(vcr=1.0),

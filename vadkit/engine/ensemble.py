@@ -92,10 +92,12 @@ def _frame_metric_cfg(cfg: Config) -> dict:
                               "test_evaluator must include a FrameAUROCMetric")
 
 
-def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict] = None):
+def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict] = None,
+                     compare_weights: Optional[dict] = None):
     """The ensemble's scores and the metrics a single run's test reports: the members'
-    scores averaged with the saved normalizers (the headline), and once more with each of
-    ``compare_normalizers`` (``micro_auroc_<label>``)."""
+    scores averaged with the saved normalizers (the headline), once more with each of
+    ``compare_normalizers``, and fused with each of ``compare_weights``
+    (``micro_auroc_<label>``)."""
     scores = FrameScores.average(runs)
     evaluation = scores.evaluate()
     metrics = dict(evaluation.metrics)
@@ -103,6 +105,8 @@ def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict
     for label, norm in (compare_normalizers or {}).items():
         other = FrameScores.average(runs, normalizer=norm, normalizers={})
         metrics[f'micro_auroc_{label}'] = other.evaluate(weights).metrics['micro_auroc']
+    for label, other_weights in (compare_weights or {}).items():
+        metrics[f'micro_auroc_{label}'] = scores.evaluate(other_weights).metrics['micro_auroc']
     return scores, evaluation, metrics
 
 
@@ -178,7 +182,8 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
     if not test or not is_main_process():  # the members' scores are written by rank 0
         return None
     runs = [FrameScores.load(d) for d in dirs]
-    scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'))
+    scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'),
+                                                   metric_cfg.get('compare_weights'))
     scores.save(cfg.work_dir, evaluation)
     left_out = scores.settings.get('left_out', {})
     for line in describe_left_out(left_out, dirs):  # members whose task did not learn

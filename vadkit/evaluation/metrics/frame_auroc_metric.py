@@ -43,6 +43,11 @@ class FrameAUROCMetric(BaseMetric):
             ``micro_auroc_<label>``. A config that smooths its scores, for instance,
             keeps the paper's plain min-max figure beside its own with
             ``dict(paper=dict(type='MinMaxNormalizer'))``.
+        compare_weights: Other alphas to report beside the headline, ``{label: {score
+            name: weight}}``: the same rescaled scores fused with them, reported as
+            ``micro_auroc_<label>``. A config whose weights are not the paper's keeps the
+            paper's figure beside its own with ``dict(alphas=dict(vcr=0.1, ffp=0.8,
+            prp=1.0))``.
         fusion: How each video's rescaled scores become one, a ``SCORE_FUSIONS`` config
             (``RankFusion``, ``MedianFusion``, ``CappedWeightedSum``,
             ``StabilityWeightedSum``); ``None``: the weighted sum of the paper (Eq. 15).
@@ -56,6 +61,7 @@ class FrameAUROCMetric(BaseMetric):
                  normalizers: Optional[Dict[str, dict]] = None,
                  output_dir: Optional[str] = None,
                  compare_normalizers: Optional[Dict[str, dict]] = None,
+                 compare_weights: Optional[Dict[str, Dict[str, float]]] = None,
                  fusion: Optional[dict] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -73,6 +79,11 @@ class FrameAUROCMetric(BaseMetric):
                 raise ValueError(f'compare_normalizers[{label!r}] must be a normalizer config '
                                  f"such as dict(type='MinMaxNormalizer'), got {cfg!r}")
             SCORE_NORMALIZERS.build(cfg)  # an unknown type fails here, not after testing
+        self.compare_weights = check_compare_weights(compare_weights)
+        clash = sorted(set(self.compare_weights) & set(self.compare_normalizers))
+        if clash:
+            raise ValueError(f'compare_weights and compare_normalizers both name {clash}: '
+                             'each reports micro_auroc_<label>, give them different labels')
         self.fusion_cfg = dict(fusion) if fusion is not None else None
         if self.fusion_cfg is not None:
             build_score_fusion(self.fusion_cfg)  # an unknown type fails here
@@ -107,10 +118,12 @@ class FrameAUROCMetric(BaseMetric):
         scores = FrameScores.from_records(results, video_names=meta.get('video_names'),
                                           num_frames=meta.get('num_frames'),
                                           settings=self.settings)
-        missing = [n for n in self.score_weights if n not in scores.score_names]
-        if missing:
-            raise KeyError(f'score_weights name {missing} but the model produces '
-                           f'{scores.score_names}')
+        for key, weights in [('score_weights', self.score_weights)] + [
+                (f'compare_weights[{label!r}]', w) for label, w in self.compare_weights.items()]:
+            missing = [n for n in weights if n not in scores.score_names]
+            if missing:
+                raise KeyError(f'{key} name {missing} but the model produces '
+                               f'{scores.score_names}')
         evaluation = scores.evaluate()
         self.last_frame_scores, self.last_evaluation = scores, evaluation
         print_log(scores.summary(evaluation), logger='current')
@@ -121,4 +134,19 @@ class FrameAUROCMetric(BaseMetric):
         for label, cfg in self.compare_normalizers.items():
             other = scores.evaluate(self.score_weights, normalizer=cfg, normalizers={})
             metrics[f'micro_auroc_{label}'] = other.metrics['micro_auroc']
+        for label, weights in self.compare_weights.items():
+            metrics[f'micro_auroc_{label}'] = scores.evaluate(weights).metrics['micro_auroc']
         return metrics
+
+
+def check_compare_weights(compare_weights: Optional[dict]) -> Dict[str, Dict[str, float]]:
+    """``compare_weights`` as ``{label: {score name: float}}``, or a clear error."""
+    out = {}
+    for label, weights in (compare_weights or {}).items():
+        if not isinstance(weights, dict) or not weights or not all(
+                isinstance(w, (int, float)) and not isinstance(w, bool)
+                for w in weights.values()):
+            raise ValueError(f'compare_weights[{label!r}] must be alphas such as '
+                             f'dict(vcr=0.1, ffp=0.8, prp=1.0), got {weights!r}')
+        out[label] = {k: float(v) for k, v in weights.items()}
+    return out
