@@ -61,7 +61,7 @@ def train(vadkit_command, config: str, tmp_path, *options: str) -> SimpleNamespa
                                   'an integer']),
     ('test_evaluator.score_weightz=1', ["test_evaluator.score_weightz: FrameAUROCMetric has no "
                                         "argument 'score_weightz'; did you mean "
-                                        "'score_weights'?"]),
+                                        "'score_weights'"]),
 ], ids=['top-level-typo', 'max-epochs-0', 'loop-key-typo', 'optimizer-key-typo',
         'not-an-integer', 'test-evaluator-typo'])
 def test_train_refuses_bad_option(vadkit_command, tmp_path, option, expected):
