@@ -47,6 +47,13 @@ def test_unknown_score_name_is_reported():
         metric.compute_metrics(metric.results)
 
 
+# two videos of 9 and 8 frames, windows of 3: frames 2- are scored
+TWO_VIDEOS = (dict(frames=[2, 3, 4, 5, 6, 7, 8], labels=[0, 0, 1, 1, 0, 0, 1],
+                   vcr=[1, 5, 2, 9, 1, 7, 3], prp=[.1, .8, .3, .9, .1, .2, .4]),
+              dict(frames=[2, 3, 4, 5, 6, 7], labels=[0, 1, 0, 1, 0, 0],
+                   vcr=[10, 30, 20, 10, 40, 5], prp=[.5, .4, .6, .5, .1, .9]))
+
+
 def test_compare_normalizers_report_other_rescalings_beside_the_headline():
     smooth = dict(type='Chain', steps=[dict(type='MinMaxNormalizer'),
                                        dict(type='GaussianSmoothing', sigma=1)])
@@ -55,10 +62,7 @@ def test_compare_normalizers_report_other_rescalings_beside_the_headline():
         normalizers=dict(prp=dict(type='RobustNormalizer')),
         compare_normalizers=dict(paper=dict(type='MinMaxNormalizer'))))
     metric.dataset_meta = dict(video_names=['a', 'b'], num_frames=[9, 8], window_length=3)
-    a = dict(frames=[2, 3, 4, 5, 6, 7, 8], labels=[0, 0, 1, 1, 0, 0, 1],
-             vcr=[1, 5, 2, 9, 1, 7, 3], prp=[.1, .8, .3, .9, .1, .2, .4])
-    b = dict(frames=[2, 3, 4, 5, 6, 7], labels=[0, 1, 0, 1, 0, 0],
-             vcr=[10, 30, 20, 10, 40, 5], prp=[.5, .4, .6, .5, .1, .9])
+    a, b = TWO_VIDEOS
     metric.process({}, records(0, **a) + records(1, **b))
     out = metric.compute_metrics(metric.results)
     labels = a['labels'] + b['labels']
@@ -73,10 +77,7 @@ def test_compare_weights_report_other_alphas_beside_the_headline():
         type='FrameAUROCMetric', score_weights=dict(vcr=1.0, prp=1.0),
         compare_weights=dict(alphas=dict(vcr=0.1, prp=1.0), vcr_only=dict(vcr=1))))
     metric.dataset_meta = dict(video_names=['a', 'b'], num_frames=[9, 8], window_length=3)
-    a = dict(frames=[2, 3, 4, 5, 6, 7, 8], labels=[0, 0, 1, 1, 0, 0, 1],
-             vcr=[1, 5, 2, 9, 1, 7, 3], prp=[.1, .8, .3, .9, .1, .2, .4])
-    b = dict(frames=[2, 3, 4, 5, 6, 7], labels=[0, 1, 0, 1, 0, 0],
-             vcr=[10, 30, 20, 10, 40, 5], prp=[.5, .4, .6, .5, .1, .9])
+    a, b = TWO_VIDEOS
     metric.process({}, records(0, **a) + records(1, **b))
     out = metric.compute_metrics(metric.results)
     labels = a['labels'] + b['labels']
