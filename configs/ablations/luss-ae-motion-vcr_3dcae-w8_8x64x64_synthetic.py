@@ -1,8 +1,8 @@
 # VCR scored by its motion on the synthetic default: the demo config with VCR's score
 # measured on the clip's frame-to-frame changes (TemporalDifference of BPE) and the three
 # per-video min-max scores fused with equal weights, as in
-# luss-ae-motion-vcr_3dcae-w24_8x128x192_1e_cpu_ped2.py. Any demo checkpoint tests with it
-# (trained with it, a seed gives another model than the demo's: docs/evaluation.md).
+# luss-ae-motion-vcr_3dcae-w24_8x128x192_1e_cpu_ped2.py: the demo's training, and any demo
+# checkpoint tests with it.
 # VCR's plain BPE (`vcr.bpe`), the MSE of the changes (`vcr.mse`) and the frame
 # difference under BPE (`motion`, not fused) are reported beside.
 _base_ = ['../demo/luss-ae_3dcae-w8_8x64x64_synthetic.py']
