@@ -20,6 +20,7 @@ from mmengine.config import Config
 from mmengine.dist import is_main_process
 
 from vadkit.evaluation import FrameScores
+from vadkit.evaluation.metrics.frame_auroc_metric import compare_weights_metrics
 from vadkit.evaluation.task_skill import describe_left_out
 from vadkit.utils.errors import VadkitError
 from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
@@ -105,8 +106,7 @@ def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict
     for label, norm in (compare_normalizers or {}).items():
         other = FrameScores.average(runs, normalizer=norm, normalizers={})
         metrics[f'micro_auroc_{label}'] = other.evaluate(weights).metrics['micro_auroc']
-    for label, other_weights in (compare_weights or {}).items():
-        metrics[f'micro_auroc_{label}'] = scores.evaluate(other_weights).metrics['micro_auroc']
+    metrics.update(compare_weights_metrics(scores, compare_weights))
     return scores, evaluation, metrics
 
 

@@ -134,9 +134,16 @@ class FrameAUROCMetric(BaseMetric):
         for label, cfg in self.compare_normalizers.items():
             other = scores.evaluate(self.score_weights, normalizer=cfg, normalizers={})
             metrics[f'micro_auroc_{label}'] = other.metrics['micro_auroc']
-        for label, weights in self.compare_weights.items():
-            metrics[f'micro_auroc_{label}'] = scores.evaluate(weights).metrics['micro_auroc']
+        metrics.update(compare_weights_metrics(scores, self.compare_weights))
         return metrics
+
+
+def compare_weights_metrics(scores: FrameScores, compare_weights: Optional[dict]
+                            ) -> Dict[str, float]:
+    """``micro_auroc_<label>`` of ``scores`` fused with each of ``compare_weights`` (a
+    single run's scores or an ensemble's average)."""
+    return {f'micro_auroc_{label}': scores.evaluate(weights).metrics['micro_auroc']
+            for label, weights in (compare_weights or {}).items()}
 
 
 def check_compare_weights(compare_weights: Optional[dict]) -> Dict[str, Dict[str, float]]:
