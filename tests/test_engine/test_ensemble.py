@@ -119,6 +119,12 @@ def test_resume_keeps_finished_members_and_finishes_the_others(ensemble_run, cap
     stamp = os.stat(kept).st_mtime_ns
     # member 1 stopped after training, before its test ended
     os.remove(osp.join(work, 'member1', 'metrics.json'))
+    # the kept member ran beside another job, on 1 thread: the ensemble says so
+    kept_machine = osp.join(work, 'member0', 'machine.json')
+    with open(kept_machine) as f:
+        machine = json.load(f)
+    with open(kept_machine, 'w') as f:
+        json.dump(dict(machine, torch_threads=1), f)
     environ = dict(os.environ)
     try:
         assert main(ensemble_run['args'] + ['--resume']) == 0
@@ -132,6 +138,13 @@ def test_resume_keeps_finished_members_and_finishes_the_others(ensemble_run, cap
     with open(osp.join(work, 'metrics.json')) as f:
         after = json.load(f)
     assert after['micro_auroc'] == before['micro_auroc']
+    from vadkit.utils.machine import thread_counts
+    with open(osp.join(work, 'member1', 'machine.json')) as f:
+        retrained = thread_counts(json.load(f))
+    with open(osp.join(work, 'machine.json')) as f:
+        ensemble = thread_counts(json.load(f))
+    assert ensemble == sorted({1, *retrained})
+    assert f"{' and '.join(map(str, ensemble))} thread" in out.split('ensemble of 2')[-1]
 
 
 def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_run, tmp_path):

@@ -116,6 +116,38 @@ def test_a_deterministic_run_keeps_the_share_it_started_with(tmp_path, torch_thr
 
 
 @needs_flock
+def test_a_run_reports_the_threads_it_ran_on_not_those_given_back(tmp_path, torch_threads):
+    from vadkit.utils.machine import describe_machine, machine_info
+    torch.set_num_threads(2)
+    cpu_share.reset_threads_used()
+    assert cpu_share.threads_used() == [2]  # never shared: the present count
+    share = CPUShare(JobRegistry(str(tmp_path)), cores=2)
+    other = JobRegistry(str(tmp_path))
+    other.register(2)
+    was = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        assert share.join() == 1
+    finally:
+        torch.use_deterministic_algorithms(was)
+    share.leave()  # the run ends: 2 threads again, but its figures are 1-thread figures
+    assert torch.get_num_threads() == 2
+    assert cpu_share.threads_used() == [1]
+    info = machine_info()
+    assert info['torch_threads'] == 1 and ', 1 thread,' in describe_machine(info)
+    share.join()  # a run whose share changed: both counts, and why
+    other.unregister()
+    share.refresh(force=True)
+    share.leave()
+    info = machine_info()
+    assert info['torch_threads'] == [1, 2]
+    assert '1 and 2 threads (the count changed' in describe_machine(info)
+    assert machine_info(threads=[2, 2])['torch_threads'] == 2  # given by the caller
+    cpu_share.reset_threads_used()
+    assert cpu_share.threads_used() == [2]
+
+
+@needs_flock
 def test_an_idle_job_stops_counting_until_it_works_again(tmp_path, torch_threads):
     torch.set_num_threads(2)
     share = CPUShare(JobRegistry(str(tmp_path)), cores=2)

@@ -22,6 +22,7 @@ from mmengine.dist import is_main_process
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation.metrics.frame_auroc_metric import compare_weights_metrics
 from vadkit.evaluation.task_skill import describe_left_out
+from vadkit.utils.cpu_share import reset_threads_used
 from vadkit.utils.errors import VadkitError
 from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
 from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
@@ -169,6 +170,7 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
             print(f'{title}: done before, kept ({member.work_dir})', flush=True)
             continue
         print(f'{title}: training in {member.work_dir}', flush=True)
+        reset_threads_used()  # each member's machine.json: the threads it ran on
         if resume:
             member.resume, member.load_from = True, None
         if test:
@@ -194,5 +196,17 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
                  untrained_tasks=r.untrained_tasks)
             for s, d, r in zip(seeds, dirs, runs)]), f, indent=2)
     report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
-                   f'(seeds {", ".join(map(str, seeds))})')
+                   f'(seeds {", ".join(map(str, seeds))})', threads=members_threads(dirs))
     return metrics
+
+
+def members_threads(dirs: List[str]) -> Optional[List[int]]:
+    """The torch thread counts the members ran on (their ``machine.json``; members kept
+    from an earlier run count too): an ensemble's figures are its members'."""
+    from vadkit.utils.machine import thread_counts
+    counts = set()
+    for d in dirs:
+        path = osp.join(d, 'machine.json')
+        if osp.isfile(path):
+            counts.update(thread_counts(_read_json(path)))
+    return sorted(counts) or None

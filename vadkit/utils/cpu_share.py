@@ -28,7 +28,7 @@ import logging
 import os
 import threading
 import time
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
 import torch
 from mmengine.logging import print_log
@@ -36,6 +36,9 @@ from mmengine.logging import print_log
 from .job_registry import JobRegistry
 
 REFRESH_SECONDS = 1.0
+# every torch thread count a share set in this process since the last reset: a run's figures
+# are those of the threads it ran on, not of the count restored when it left
+_THREADS_USED: Set[int] = set()
 
 
 def usable_cores() -> int:
@@ -132,6 +135,7 @@ class CPUShare:
         self.other_jobs = len(others)
         if threads != torch.get_num_threads():
             torch.set_num_threads(threads)
+        _THREADS_USED.add(threads)
         if deterministic:
             self.fixed = True
             if others or threads != self.want:
@@ -191,6 +195,22 @@ def leave_cpu_share() -> None:
         if _SHARE is not None:
             _SHARE.leave()
             _SHARE = None
+
+
+def threads_used() -> List[int]:
+    """The torch thread counts this process ran on since :func:`reset_threads_used` (or its
+    start), as set by its CPU share; the present count when it never took a share (e.g.
+    ``VADKIT_CPU_SHARE=0``). A job that shared the cores reports ``[1]`` after it left the
+    share, although ``torch.get_num_threads()`` then says what it has alone."""
+    return sorted(_THREADS_USED) or [torch.get_num_threads()]
+
+
+def reset_threads_used() -> None:
+    """Start a new record of :func:`threads_used` (e.g. for the next member of an ensemble);
+    a job that holds a share goes on counting its present threads."""
+    _THREADS_USED.clear()
+    if _SHARE is not None and _SHARE.threads is not None:
+        _THREADS_USED.add(_SHARE.threads)
 
 
 def sharing_cpu() -> bool:

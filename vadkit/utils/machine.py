@@ -6,7 +6,7 @@ result therefore carries the CPU model, the instruction set PyTorch runs and the
 """
 import os
 import platform
-from typing import Dict
+from typing import Dict, Optional, Sequence
 
 import torch
 
@@ -23,16 +23,23 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or 'unknown'
 
 
-def machine_info() -> Dict[str, object]:
-    """CPU model, the instruction set PyTorch's kernels use, threads, GPU and versions."""
+def machine_info(threads: Optional[Sequence[int]] = None) -> Dict[str, object]:
+    """CPU model, the instruction set PyTorch's kernels use, threads, GPU and versions.
+
+    ``torch_threads`` is what the run ran on: ``threads`` if given, else the counts this
+    process's CPU share set (:func:`vadkit.utils.cpu_share.threads_used`); one number, or
+    the sorted counts when they changed (a run beside other vadkit jobs)."""
     import mmengine
 
     from vadkit import __version__
+
+    from .cpu_share import threads_used
+    used = sorted(set(threads)) if threads else threads_used()
     info: Dict[str, object] = {
         'cpu': cpu_model(),
         'cpu_capability': torch.backends.cpu.get_cpu_capability(),
         'cores': os.cpu_count(),
-        'torch_threads': torch.get_num_threads(),
+        'torch_threads': used[0] if len(used) == 1 else used,
         'gpu': torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         'torch': torch.__version__,
         'mmengine': mmengine.__version__,
@@ -46,9 +53,28 @@ def machine_info() -> Dict[str, object]:
     return info
 
 
+def thread_counts(info: Dict[str, object]) -> list:
+    """``machine.json``'s ``torch_threads`` as a list (one number or several)."""
+    threads = info.get('torch_threads')
+    if threads is None:
+        return []
+    return sorted(set(threads)) if isinstance(threads, (list, tuple)) else [threads]
+
+
+def describe_threads(info: Dict[str, object]) -> str:
+    """``2 threads``, ``1 thread``, or ``1 and 2 threads (...)`` when they changed."""
+    counts = thread_counts(info)
+    if len(counts) == 1:
+        return f"{counts[0]} thread{'s' * (counts[0] != 1)}"
+    if not counts:
+        return 'threads unknown'
+    return (f"{' and '.join(map(str, counts))} threads (the count changed: other vadkit jobs "
+            'shared the cores, so these figures are not those of a lone run)')
+
+
 def describe_machine(info: Dict[str, object]) -> str:
     """One line: ``AMD EPYC, AVX512 kernels, 2 threads, torch 2.13.0+cpu``."""
-    where = f"{info['cpu']}, {info['cpu_capability']} kernels, {info['torch_threads']} threads"
+    where = f"{info['cpu']}, {info['cpu_capability']} kernels, {describe_threads(info)}"
     if info.get('gpu'):
         where += f", GPU {info['gpu']}"
     return f"{where}, torch {info['torch']}"

@@ -1,21 +1,24 @@
 """Print and save test metrics."""
 import json
 import os.path as osp
-from typing import Optional
+from typing import Optional, Sequence
 
 from mmengine.dist import is_main_process
 
 from .machine import describe_machine, machine_info
 
 
-def report_metrics(metrics: dict, out_dir: str, title: Optional[str] = None) -> None:
+def report_metrics(metrics: dict, out_dir: str, title: Optional[str] = None,
+                   threads: Optional[Sequence[int]] = None) -> None:
     """Write ``metrics.json`` and ``machine.json`` (what the figures were measured on) to
-    ``out_dir`` and print the headline numbers (under ``title`` if given)."""
+    ``out_dir`` and print the headline numbers (under ``title`` if given). ``threads``: the
+    torch thread counts the figures were computed with, if not this process's
+    (:func:`vadkit.utils.machine.machine_info`)."""
     if not is_main_process() or metrics is None:
         return
     with open(osp.join(out_dir, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=2)
-    machine = machine_info()
+    machine = machine_info(threads)
     with open(osp.join(out_dir, 'machine.json'), 'w') as f:
         json.dump(machine, f, indent=2)
     lines = [title] if title else []
