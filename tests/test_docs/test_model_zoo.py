@@ -62,6 +62,14 @@ def test_metafile_is_openmmlab_shaped():
     assert len(MEASURED) >= 10
 
 
+def test_every_config_is_in_the_zoo():
+    """A config users can run has its model entry (its figures, or its settings alone)."""
+    configs = {osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs', '*', '*.py'))
+               if osp.basename(osp.dirname(p)) != '_base_'}
+    assert configs, 'no configs found'
+    assert sorted(configs - {m['Config'] for m in MODELS_}) == []
+
+
 @pytest.mark.parametrize('config', sorted({m['Config'] for m in MODELS_}))
 def test_config_exists_validates_and_builds(config):
     path = osp.join(REPO, config)

@@ -1,4 +1,5 @@
 """Training losses as registered components, and the backbone contract."""
+import re
 import sys
 
 import pytest
@@ -98,3 +99,38 @@ def test_building_a_model_does_not_load_scikit_learn():
     out = subprocess.run([sys.executable, '-c', code], cwd=root, capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_weighted_sum_loss_adds_its_weighted_terms():
+    pred, target = torch.randn(2, 1, 4, 8, 8), torch.randn(2, 1, 4, 8, 8)
+    motion = dict(type='TemporalDifference', measure=dict(type='MSE'))
+    loss = LOSSES.build(dict(type='WeightedSumLoss', terms=[
+        dict(type='MSELoss'), dict(type='MeasureLoss', measure=motion, weight=0.5)]))
+    expected = F.mse_loss(pred, target) + 0.5 * LOSSES.build(
+        dict(type='MeasureLoss', measure=motion))(pred, target)
+    torch.testing.assert_close(loss(pred, target), expected)
+    assert [type(m).__name__ for m in loss.measures()] == ['TemporalDifference']
+    # the motion term alone is blind to an offset common to all frames; the sum is not
+    offset = target + 0.3
+    assert LOSSES.build(dict(type='MeasureLoss', measure=motion))(offset, target) < 1e-6
+    assert loss(offset, target) > 0.08
+
+
+@pytest.mark.parametrize('terms, words', [
+    ([], 'needs a list of loss configs'),
+    (dict(type='MSELoss'), 'needs a list of loss configs'),
+    ([dict(type='MSELoss', weight=-1)], "term 0 (MSELoss): weight=-1 must be a finite"),
+    ([dict(type='MSELoss'), dict(type='MSELoss', weight=float('nan'))], 'term 1'),
+])
+def test_a_wrong_weighted_sum_says_what_to_write(terms, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        LOSSES.build(dict(type='WeightedSumLoss', terms=terms))
+
+
+def test_a_motion_term_in_a_sum_is_refused_for_a_one_frame_task():
+    from vadkit.models.measures.temporal_difference import ClipMeasureError
+    loss = dict(type='WeightedSumLoss', terms=[dict(type='MSELoss'), dict(
+        type='MeasureLoss', measure=dict(type='TemporalDifference'))])
+    TASK_HEADS.build(dict(type='ClipReconstructionHead', loss=loss))
+    with pytest.raises(ClipMeasureError, match="task 'ffp'.*loss TemporalDifference"):
+        TASK_HEADS.build(dict(type='FuturePredictionHead', name='ffp', loss=loss))

@@ -84,7 +84,9 @@ class BaseTaskHead(BaseModule):
         if self.outputs_clips:
             return
         used = [(f'measure {k}', m) for k, m in self.measures.items()]
-        used.append(('loss', getattr(self.loss_fn, 'measure', None)))
+        measures = getattr(self.loss_fn, 'measures', None)  # a plugin loss may lack it
+        used += [('loss', m) for m in (measures() if callable(measures) else
+                                       [getattr(self.loss_fn, 'measure', None)])]
         for where, m in used:
             if getattr(m, 'needs_clips', False):
                 raise ClipMeasureError(

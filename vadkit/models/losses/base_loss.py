@@ -13,6 +13,11 @@ class BaseLoss:
     def __call__(self, output: Tensor, target: Tensor) -> Tensor:
         raise NotImplementedError
 
+    def measures(self) -> list:
+        """The error measures this loss computes (checked against the head's output)."""
+        measure = getattr(self, 'measure', None)
+        return [measure] if measure is not None else []
+
     def __repr__(self) -> str:
         args = ', '.join(f'{k}={v}' for k, v in vars(self).items())
         return f'{type(self).__name__}({args})'
