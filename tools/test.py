@@ -24,7 +24,7 @@ from vadkit.utils.dist import shutdown_distributed
 from vadkit.utils.errors import run_cli
 from vadkit.utils.refused_run import nothing_left_if_refused
 from vadkit.utils.reporting import report_metrics
-from vadkit.utils.run_config import load_config, set_score_output_dir
+from vadkit.utils.run_config import compare_weight_labels, load_config, set_score_output_dir
 from vadkit.utils.runner_cli import add_runner_options, apply_runner_options
 
 
@@ -58,7 +58,7 @@ def main():
     with nothing_left_if_refused(out_dir):  # a refused test leaves no empty log folder
         runner = build_runner(cfg)
         metrics = runner.test()
-    report_metrics(metrics, out_dir)
+    report_metrics(metrics, out_dir, weight_labels=compare_weight_labels(cfg))
     if args.report and metrics is not None and is_main_process():
         from vadkit.visualization.report import write_report
         print(f'report: {write_report(out_dir, data_root=args.data_root)}', flush=True)

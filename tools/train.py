@@ -57,7 +57,8 @@ def main():
         runner.train()
     if args.test:
         from vadkit.utils.reporting import report_metrics
-        report_metrics(runner.test(), runner.work_dir)
+        from vadkit.utils.run_config import compare_weight_labels
+        report_metrics(runner.test(), runner.work_dir, weight_labels=compare_weight_labels(cfg))
 
 
 def run() -> None:

@@ -157,7 +157,7 @@ def _members_wrote_checkpoints(work_dir: str) -> Callable[[List[str]], bool]:
 def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: bool,
                    metric_cfg: Optional[dict]) -> Optional[dict]:
     from vadkit.utils.reporting import report_metrics
-    from vadkit.utils.run_config import set_score_output_dir
+    from vadkit.utils.run_config import compare_weight_labels, set_score_output_dir
 
     from .runner import build_runner
     members, seed = len(seeds), cfg.randomness['seed']
@@ -179,7 +179,8 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
             runner = build_runner(member)
             runner.train()
         if test:
-            report_metrics(runner.test(), runner.work_dir, title=title)
+            report_metrics(runner.test(), runner.work_dir, title=title,
+                           weight_labels=compare_weight_labels(cfg))
         del runner
     if not test or not is_main_process():  # the members' scores are written by rank 0
         return None
@@ -196,7 +197,8 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
                  untrained_tasks=r.untrained_tasks)
             for s, d, r in zip(seeds, dirs, runs)]), f, indent=2)
     report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
-                   f'(seeds {", ".join(map(str, seeds))})', threads=members_threads(dirs))
+                   f'(seeds {", ".join(map(str, seeds))})', threads=members_threads(dirs),
+                   weight_labels=compare_weight_labels(cfg))
     return metrics
 
 

@@ -9,11 +9,14 @@ from .machine import describe_machine, machine_info
 
 
 def report_metrics(metrics: dict, out_dir: str, title: Optional[str] = None,
-                   threads: Optional[Sequence[int]] = None) -> None:
+                   threads: Optional[Sequence[int]] = None,
+                   weight_labels: Sequence[str] = ()) -> None:
     """Write ``metrics.json`` and ``machine.json`` (what the figures were measured on) to
     ``out_dir`` and print the headline numbers (under ``title`` if given). ``threads``: the
     torch thread counts the figures were computed with, if not this process's
-    (:func:`vadkit.utils.machine.machine_info`)."""
+    (:func:`vadkit.utils.machine.machine_info`). ``weight_labels``: the labels of the
+    metric's ``compare_weights`` (:func:`vadkit.utils.run_config.compare_weight_labels`),
+    printed as other weights; other ``micro_auroc_<label>`` figures are other rescalings."""
     if not is_main_process() or metrics is None:
         return
     with open(osp.join(out_dir, 'metrics.json'), 'w') as f:
@@ -28,8 +31,10 @@ def report_metrics(metrics: dict, out_dir: str, title: Optional[str] = None,
                      f"{100 * metrics['macro_auroc']:.2f} %")
     for k, v in metrics.items():
         if k.startswith('micro_auroc_'):
-            lines.append(f'micro AUROC, {k[12:]!r} rescaling (compare_normalizers): '
-                         f'{100 * v:.2f} %')
+            label = k[len('micro_auroc_'):]
+            kind = ('weights (compare_weights)' if label in weight_labels else
+                    'rescaling (compare_normalizers)')
+            lines.append(f'micro AUROC, {label!r} {kind}: {100 * v:.2f} %')
     for k, v in metrics.items():
         if k.endswith('_micro_auroc'):
             lines.append(f'  {k[:-12]} alone (micro AUROC): {100 * v:.2f} %')

@@ -1,7 +1,7 @@
 """Shared config handling of the command-line tools."""
 import os
 import os.path as osp
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 from mmengine.config import Config
@@ -92,6 +92,13 @@ def frame_metric_configs(cfg: Config) -> list:
     evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [
         cfg.test_evaluator]
     return [ev for ev in evaluators if ev.get('type') == 'FrameAUROCMetric']
+
+
+def compare_weight_labels(cfg: Config) -> List[str]:
+    """The labels of the test evaluator's ``compare_weights`` (their figures are
+    ``micro_auroc_<label>``, like those of ``compare_normalizers``)."""
+    return [label for ev in frame_metric_configs(cfg)
+            for label in (ev.get('compare_weights') or {})]
 
 
 def set_score_output_dir(cfg: Config, out_dir: str) -> None:
