@@ -3,6 +3,7 @@
 Nothing here is timed: the share is computed from registered jobs, the builders are
 counted, and what a reader could see is checked while the builder writes.
 """
+import contextlib
 import os
 import os.path as osp
 import signal
@@ -98,20 +99,28 @@ def test_refresh_looks_at_the_registry_at_most_once_an_interval(tmp_path, torch_
     assert share.refresh(force=True) == 1
 
 
-@needs_flock
-def test_a_deterministic_run_keeps_the_share_it_started_with(tmp_path, torch_threads):
+@contextlib.contextmanager
+def deterministic_beside_another_job(registry_dir):
+    """A 2-thread job's share on 2 cores beside another 2-thread job, with deterministic
+    algorithms on inside the block: yields ``(share, other job)``."""
     torch.set_num_threads(2)
-    share = CPUShare(JobRegistry(str(tmp_path)), cores=2)
-    other = JobRegistry(str(tmp_path))
+    share = CPUShare(JobRegistry(registry_dir), cores=2)
+    other = JobRegistry(registry_dir)
     other.register(2)
     was = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
     try:
+        yield share, other
+    finally:
+        torch.use_deterministic_algorithms(was)
+
+
+@needs_flock
+def test_a_deterministic_run_keeps_the_share_it_started_with(tmp_path, torch_threads):
+    with deterministic_beside_another_job(str(tmp_path)) as (share, other):
         assert share.join() == 1
         other.unregister()  # the other job ends half-way: the threads (numbers) stay
         assert share.refresh(force=True) == 1 and torch.get_num_threads() == 1
-    finally:
-        torch.use_deterministic_algorithms(was)
     assert share.refresh(force=True) == 2
 
 
@@ -121,15 +130,8 @@ def test_a_run_reports_the_threads_it_ran_on_not_those_given_back(tmp_path, torc
     torch.set_num_threads(2)
     cpu_share.reset_threads_used()
     assert cpu_share.threads_used() == [2]  # never shared: the present count
-    share = CPUShare(JobRegistry(str(tmp_path)), cores=2)
-    other = JobRegistry(str(tmp_path))
-    other.register(2)
-    was = torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(True)
-    try:
+    with deterministic_beside_another_job(str(tmp_path)) as (share, other):
         assert share.join() == 1
-    finally:
-        torch.use_deterministic_algorithms(was)
     share.leave()  # the run ends: 2 threads again, but its figures are 1-thread figures
     assert torch.get_num_threads() == 2
     assert cpu_share.threads_used() == [1]
