@@ -197,18 +197,14 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
                  untrained_tasks=r.untrained_tasks)
             for s, d, r in zip(seeds, dirs, runs)]), f, indent=2)
     report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
-                   f'(seeds {", ".join(map(str, seeds))})', threads=members_threads(dirs),
+                   f'(seeds {", ".join(map(str, seeds))})', machine=members_machine(dirs),
                    weight_labels=compare_weight_labels(cfg))
     return metrics
 
 
-def members_threads(dirs: List[str]) -> Optional[List[int]]:
-    """The torch thread counts the members ran on (their ``machine.json``; members kept
-    from an earlier run count too): an ensemble's figures are its members'."""
-    from vadkit.utils.machine import thread_counts
-    counts = set()
-    for d in dirs:
-        path = osp.join(d, 'machine.json')
-        if osp.isfile(path):
-            counts.update(thread_counts(_read_json(path)))
-    return sorted(counts) or None
+def members_machine(dirs: List[str]) -> dict:
+    """What the members ran on (their ``machine.json``; members kept from an earlier run
+    count too): an ensemble's figures are its members'."""
+    from vadkit.utils.machine import runs_machine
+    return runs_machine([_read_json(osp.join(d, 'machine.json')) for d in dirs
+                         if osp.isfile(osp.join(d, 'machine.json'))])

@@ -6,7 +6,7 @@ result therefore carries the CPU model, the instruction set PyTorch runs and the
 """
 import os
 import platform
-from typing import Dict, Optional, Sequence
+from typing import Dict, Sequence
 
 import torch
 
@@ -23,18 +23,18 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or 'unknown'
 
 
-def machine_info(threads: Optional[Sequence[int]] = None) -> Dict[str, object]:
+def machine_info() -> Dict[str, object]:
     """CPU model, the instruction set PyTorch's kernels use, threads, GPU and versions.
 
-    ``torch_threads`` is what the run ran on: ``threads`` if given, else the counts this
-    process's CPU share set (:func:`vadkit.utils.cpu_share.threads_used`); one number, or
-    the sorted counts when they changed (a run beside other vadkit jobs)."""
+    ``torch_threads`` is what the run ran on: the counts this process's CPU share set
+    (:func:`vadkit.utils.cpu_share.threads_used`); one number, or the sorted counts when
+    they changed (a run beside other vadkit jobs)."""
     import mmengine
 
     from vadkit import __version__
 
     from .cpu_share import threads_used
-    used = sorted(set(threads)) if threads else threads_used()
+    used = threads_used()
     info: Dict[str, object] = {
         'cpu': cpu_model(),
         'cpu_capability': torch.backends.cpu.get_cpu_capability(),
@@ -51,6 +51,32 @@ def machine_info(threads: Optional[Sequence[int]] = None) -> Dict[str, object]:
         if os.environ.get(var):
             info[var] = os.environ[var]
     return info
+
+
+#: what a figure depends on, per run: merged over the runs of an ensemble
+RUN_KEYS = ('cpu', 'cpu_capability', 'torch_threads', 'gpu', 'torch')
+
+
+def runs_machine(infos: Sequence[Dict[str, object]]) -> Dict[str, object]:
+    """The machine of figures computed from several runs (an ensemble's members, from
+    their ``machine.json``): this process's :func:`machine_info`, with each of
+    :data:`RUN_KEYS` the runs' value, or the sorted list of their values where they differ
+    (members trained on other machine kinds or thread counts, e.g. resumed elsewhere)."""
+    info = machine_info()
+    for key in RUN_KEYS:
+        values = set()
+        for run in infos:
+            value = run.get(key)
+            values.update(value if isinstance(value, list) else [value])
+        values.discard(None)
+        if values:
+            ordered = sorted(values, key=str)
+            info[key] = ordered[0] if len(ordered) == 1 else ordered
+    return info
+
+
+def _listed(value: object) -> str:
+    return ' and '.join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def thread_counts(info: Dict[str, object]) -> list:
@@ -73,8 +99,13 @@ def describe_threads(info: Dict[str, object]) -> str:
 
 
 def describe_machine(info: Dict[str, object]) -> str:
-    """One line: ``AMD EPYC, AVX512 kernels, 2 threads, torch 2.13.0+cpu``."""
-    where = f"{info['cpu']}, {info['cpu_capability']} kernels, {describe_threads(info)}"
+    """One line: ``AMD EPYC, AVX512 kernels, 2 threads, torch 2.13.0+cpu``; runs merged by
+    :func:`runs_machine` on several kinds say so."""
+    kernels = info['cpu_capability']
+    where = (f"{_listed(info['cpu'])}, {_listed(kernels)} kernels"
+             + (' (runs on several machine kinds: these figures are those of no single '
+                'machine)' if isinstance(kernels, list) else '')
+             + f', {describe_threads(info)}')
     if info.get('gpu'):
-        where += f", GPU {info['gpu']}"
-    return f"{where}, torch {info['torch']}"
+        where += f", GPU {_listed(info['gpu'])}"
+    return f"{where}, torch {_listed(info['torch'])}"

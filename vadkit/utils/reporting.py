@@ -9,19 +9,20 @@ from .machine import describe_machine, machine_info
 
 
 def report_metrics(metrics: dict, out_dir: str, title: Optional[str] = None,
-                   threads: Optional[Sequence[int]] = None,
+                   machine: Optional[dict] = None,
                    weight_labels: Sequence[str] = ()) -> None:
     """Write ``metrics.json`` and ``machine.json`` (what the figures were measured on) to
-    ``out_dir`` and print the headline numbers (under ``title`` if given). ``threads``: the
-    torch thread counts the figures were computed with, if not this process's
-    (:func:`vadkit.utils.machine.machine_info`). ``weight_labels``: the labels of the
+    ``out_dir`` and print the headline numbers (under ``title`` if given). ``machine``: what
+    the figures were computed on, if not this process's run
+    (:func:`vadkit.utils.machine.machine_info`), e.g. an ensemble's members'
+    (:func:`vadkit.utils.machine.runs_machine`). ``weight_labels``: the labels of the
     metric's ``compare_weights`` (:func:`vadkit.utils.run_config.compare_weight_labels`),
     printed as other weights; other ``micro_auroc_<label>`` figures are other rescalings."""
     if not is_main_process() or metrics is None:
         return
     with open(osp.join(out_dir, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=2)
-    machine = machine_info(threads)
+    machine = machine or machine_info()
     with open(osp.join(out_dir, 'machine.json'), 'w') as f:
         json.dump(machine, f, indent=2)
     lines = [title] if title else []
