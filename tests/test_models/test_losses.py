@@ -110,6 +110,10 @@ def test_weighted_sum_loss_adds_its_weighted_terms():
         dict(type='MeasureLoss', measure=motion))(pred, target)
     torch.testing.assert_close(loss(pred, target), expected)
     assert [type(m).__name__ for m in loss.measures()] == ['TemporalDifference']
+    assert list(loss.last_terms) == ['mse', 'temporaldifference']
+    torch.testing.assert_close(sum(loss.last_terms.values()), expected)
+    twice = LOSSES.build(dict(type='WeightedSumLoss', terms=[dict(type='MSELoss')] * 2))
+    assert twice.names == ['mse', 'mse_2']
     # the motion term alone is blind to an offset common to all frames; the sum is not
     offset = target + 0.3
     assert LOSSES.build(dict(type='MeasureLoss', measure=motion))(offset, target) < 1e-6

@@ -121,6 +121,26 @@ def test_loss_weights_scale_linearly():
         torch.testing.assert_close(lw[f'loss_{name}'], lam * lu[f'loss_{name}'])
 
 
+def test_each_term_of_a_sum_of_losses_is_logged_and_summed_once():
+    motion = dict(type='MeasureLoss', weight=0.5,
+                  measure=dict(type='TemporalDifference', measure=dict(type='MSE')))
+    loss = dict(type='WeightedSumLoss', terms=[dict(type='MSELoss'), motion])
+    model = tiny_model([dict(PAPER_TASKS[0], loss=loss), *PAPER_TASKS[1:]])
+    model.eval()
+    data = model.data_preprocessor(train_batch())
+    with torch.no_grad():
+        losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_vcr', 'loss_ffp', 'loss_prp', 'vcr.mse',
+                           'vcr.temporaldifference'}
+    # lambda-weighted like the task's total, which they add up to
+    torch.testing.assert_close(losses['vcr.mse'] + losses['vcr.temporaldifference'],
+                               losses['loss_vcr'])
+    total, log_vars = model.parse_losses(losses)
+    torch.testing.assert_close(total, losses['loss_vcr'] + losses['loss_ffp']
+                               + losses['loss_prp'])
+    assert 'vcr.temporaldifference' in log_vars
+
+
 def test_loss_backward_reaches_every_parameter():
     model = tiny_model()
     model.train()

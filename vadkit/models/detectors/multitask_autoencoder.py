@@ -192,7 +192,14 @@ class MultiTaskAutoEncoder(BaseModel):
         losses = {}
         for h in self.tasks:
             f = feats[h.input_key]
+            if getattr(h.loss_fn, 'last_terms', None):
+                h.loss_fn.last_terms = {}  # only what this step computed is logged
             losses[f'loss_{h.name}'] = h.loss_weight * h.loss(h(f), f, data_samples)
+            # a sum of losses (WeightedSumLoss): each term in the log as <task>.<term>,
+            # lambda-weighted like its total; a key without 'loss' is logged, not summed again
+            terms = getattr(h.loss_fn, 'last_terms', None) if 'loss' not in h.name else None
+            for term, value in (terms or {}).items():
+                losses[f'{h.name}.{term}'] = h.loss_weight * value
         return losses
 
     def predict_scores(self, clip: Tensor) -> Dict[str, Tensor]:

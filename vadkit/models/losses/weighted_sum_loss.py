@@ -1,6 +1,6 @@
 """A training loss made of several losses: e.g. a clip's frames and its motion at once."""
 import math
-from typing import List, Sequence
+from typing import Dict, List, Sequence
 
 from torch import Tensor
 
@@ -36,6 +36,7 @@ class WeightedSumLoss(BaseLoss):
                 "'MSELoss'), dict(type='MeasureLoss', measure=dict(type='BPE'), weight=0.5)]")
         self.terms: List[BaseLoss] = []
         self.weights: List[float] = []
+        self.names: List[str] = []
         for i, term in enumerate(terms):
             term = dict(term)
             weight = term.pop('weight', 1.0)
@@ -44,13 +45,38 @@ class WeightedSumLoss(BaseLoss):
                                     f'{weight!r} must be a finite number >= 0')
             self.terms.append(LOSSES.build(term))
             self.weights.append(float(weight))
+            self.names.append(_term_name(self.terms[-1], self.names))
+        #: each weighted term of the last call, detached: the training log shows them
+        self.last_terms: Dict[str, Tensor] = {}
 
     def measures(self) -> list:
         return [m for term in self.terms for m in term.measures()]
 
     def __call__(self, output: Tensor, target: Tensor) -> Tensor:
         total = None
-        for weight, term in zip(self.weights, self.terms):
+        self.last_terms = {}
+        for name, weight, term in zip(self.names, self.weights, self.terms):
             value = weight * term(output, target)
+            self.last_terms[name] = value.detach()
             total = value if total is None else total + value
         return total
+
+    def __repr__(self) -> str:
+        terms = ', '.join(f'{w} * {t!r}' for w, t in zip(self.weights, self.terms))
+        return f'{type(self).__name__}({terms})'
+
+
+def _term_name(term: BaseLoss, taken: List[str]) -> str:
+    """``mse`` for ``MSELoss``, the measure's name for ``MeasureLoss`` (``bpe``,
+    ``temporaldifference``); ``_2``, ``_3``... when a name repeats; never a name with
+    ``loss`` in it."""
+    measures = term.measures()
+    base = (type(measures[0]).__name__ if len(measures) == 1 else
+            type(term).__name__.removesuffix('Loss')).lower()
+    if 'loss' in base or not base:  # the trainer sums every logged key that says 'loss'
+        base = f'term{len(taken)}'
+    name, i = base, 1
+    while name in taken:
+        i += 1
+        name = f'{base}_{i}'
+    return name
