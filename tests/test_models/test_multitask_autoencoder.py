@@ -130,15 +130,16 @@ def test_each_term_of_a_sum_of_losses_is_logged_and_summed_once():
     data = model.data_preprocessor(train_batch())
     with torch.no_grad():
         losses = model(**data, mode='loss')
-    assert set(losses) == {'loss_vcr', 'loss_ffp', 'loss_prp', 'vcr.mse',
-                           'vcr.temporaldifference'}
+    assert set(losses) == {'loss_vcr', 'loss_ffp', 'loss_prp', 'loss_vcr.mse',
+                           'loss_vcr.temporaldifference'}
     # lambda-weighted like the task's total, which they add up to
-    torch.testing.assert_close(losses['vcr.mse'] + losses['vcr.temporaldifference'],
+    torch.testing.assert_close(losses['loss_vcr.mse'] + losses['loss_vcr.temporaldifference'],
                                losses['loss_vcr'])
     total, log_vars = model.parse_losses(losses)
     torch.testing.assert_close(total, losses['loss_vcr'] + losses['loss_ffp']
                                + losses['loss_prp'])
-    assert 'vcr.temporaldifference' in log_vars
+    assert 'loss_vcr.temporaldifference' in log_vars
+    torch.testing.assert_close(log_vars['loss'], total)
 
 
 def test_loss_backward_reaches_every_parameter():

@@ -195,12 +195,24 @@ class MultiTaskAutoEncoder(BaseModel):
             if getattr(h.loss_fn, 'last_terms', None):
                 h.loss_fn.last_terms = {}  # only what this step computed is logged
             losses[f'loss_{h.name}'] = h.loss_weight * h.loss(h(f), f, data_samples)
-            # a sum of losses (WeightedSumLoss): each term in the log as <task>.<term>,
-            # lambda-weighted like its total; a key without 'loss' is logged, not summed again
-            terms = getattr(h.loss_fn, 'last_terms', None) if 'loss' not in h.name else None
-            for term, value in (terms or {}).items():
-                losses[f'{h.name}.{term}'] = h.loss_weight * value
+            # a sum of losses (WeightedSumLoss): each term in the log as loss_<task>.<term>,
+            # lambda-weighted like its total (parse_losses does not add them again)
+            for term, value in (getattr(h.loss_fn, 'last_terms', None) or {}).items():
+                losses[f'loss_{h.name}.{term}'] = h.loss_weight * value
         return losses
+
+    def parse_losses(self, losses: Dict[str, Tensor]):
+        """mmengine's total and log, but the terms of a task's sum of losses
+        (``loss_<task>.<term>``, detached) are logged beside their task's total, not added to
+        the total a second time."""
+        terms = {k: v for k, v in losses.items() if self._is_loss_term(k)}
+        total, log_vars = super().parse_losses(
+            {k: v for k, v in losses.items() if k not in terms})
+        log_vars.update((k, v.mean()) for k, v in terms.items())
+        return total, log_vars
+
+    def _is_loss_term(self, key: str) -> bool:
+        return any(key.startswith(f'loss_{h.name}.') for h in self.tasks)
 
     def predict_scores(self, clip: Tensor) -> Dict[str, Tensor]:
         """Raw scores ``(B,)`` of every task for a batch of test windows."""

@@ -68,13 +68,11 @@ class WeightedSumLoss(BaseLoss):
 
 def _term_name(term: BaseLoss, taken: List[str]) -> str:
     """``mse`` for ``MSELoss``, the measure's name for ``MeasureLoss`` (``bpe``,
-    ``temporaldifference``); ``_2``, ``_3``... when a name repeats; never a name with
-    ``loss`` in it."""
+    ``temporaldifference``); ``_2``, ``_3``... when a name repeats."""
     measures = term.measures()
     base = (type(measures[0]).__name__ if len(measures) == 1 else
             type(term).__name__.removesuffix('Loss')).lower()
-    if 'loss' in base or not base:  # the trainer sums every logged key that says 'loss'
-        base = f'term{len(taken)}'
+    base = base or f'term{len(taken)}'
     name, i = base, 1
     while name in taken:
         i += 1
