@@ -192,8 +192,6 @@ class MultiTaskAutoEncoder(BaseModel):
         losses = {}
         for h in self.tasks:
             f = feats[h.input_key]
-            if getattr(h.loss_fn, 'last_terms', None):
-                h.loss_fn.last_terms = {}  # only what this step computed is logged
             losses[f'loss_{h.name}'] = h.loss_weight * h.loss(h(f), f, data_samples)
             # a sum of losses (WeightedSumLoss): each term in the log as loss_<task>.<term>,
             # lambda-weighted like its total (parse_losses does not add them again)
