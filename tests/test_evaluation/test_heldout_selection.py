@@ -12,6 +12,7 @@ from vadkit.evaluation.heldout_selection import (
     build_setting_table,
     rank_auroc,
     select_on_heldout_videos,
+    select_on_pseudo_anomalies,
 )
 from vadkit.utils import register_all_modules
 
@@ -142,3 +143,37 @@ def test_mismatched_runs_and_unknown_scores_are_refused():
     table = build_setting_table({'a': run}, [['good']], {'saved': None}, [0.0], [1.0])
     with pytest.raises(SelectionError, match='at least 1'):
         select_on_heldout_videos(table, splits=0)
+
+
+def test_choosing_on_pseudo_anomalies_reports_the_choice_on_the_test_videos():
+    """The pseudo-anomalies decide alone: a setting perfect there is chosen even where the
+    test labels prefer another, and its test figure is its own, not the best."""
+    grid = ([['good'], ['odd'], ['noise']], {'minmax': dict(type='MinMaxNormalizer')},
+            [0.0], [1.0])
+    test = build_setting_table({'run': synthetic_run()}, *grid)
+    pseudo = build_setting_table(
+        {'run': synthetic_run(seed=1, odd_videos=range(N_VIDEOS))}, *grid)
+    sel = select_on_pseudo_anomalies(pseudo, test)
+    assert test.settings[sel.chosen].weights == (('odd', 1.0),)
+    assert sel.chosen_pseudo_auroc == pytest.approx(1.0)
+    run = synthetic_run()
+    assert sel.chosen_test_auroc == pytest.approx(micro(run, range(N_VIDEOS), 'odd'),
+                                                  abs=1e-12)
+    assert sel.fixed_test_auroc == pytest.approx(run.evaluate().metrics['micro_auroc'])
+    assert sel.test_auroc[sel.chosen] < sel.test_auroc.max()      # not the test's best
+    assert -1.0 <= sel.agreement <= 1.0
+    # pseudo-anomalies that rank the settings as the test does agree fully
+    same = select_on_pseudo_anomalies(
+        build_setting_table({'run': synthetic_run(seed=2)}, *grid), test)
+    assert test.settings[same.chosen].weights == (('good', 1.0),)
+    assert same.agreement == pytest.approx(1.0)
+
+
+def test_pseudo_anomaly_runs_must_give_the_same_settings():
+    norm = {'minmax': dict(type='MinMaxNormalizer')}
+    test = build_setting_table({'run': synthetic_run()}, [['good'], ['odd']], norm, [0.0],
+                               [1.0])
+    pseudo = build_setting_table({'other': synthetic_run(seed=1)}, [['good'], ['odd']], norm,
+                                 [0.0], [1.0])
+    with pytest.raises(SelectionError, match='same order'):
+        select_on_pseudo_anomalies(pseudo, test)

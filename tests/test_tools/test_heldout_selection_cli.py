@@ -67,6 +67,24 @@ def test_table_and_figures_beside_the_heldout_mean(tmp_path, capsys):
     assert again['rows'] == result['rows']                 # deterministic given the seed
 
 
+def test_pseudo_anomaly_runs_choose_without_test_labels(tmp_path, capsys):
+    a, b = save_run(tmp_path / 'a', 0), save_run(tmp_path / 'b', 1)
+    pa, pb = save_run(tmp_path / 'pa', 2), save_run(tmp_path / 'pb', 3)
+    result = load_tool().main([a, b, '--pseudo', pa, pb, '--grid', '0,1', '--splits', '1'])
+    text = capsys.readouterr().out
+    assert 'LABEL-FREE (chosen on the pseudo-anomalies, no test label)' in text
+    free = result['label_free']
+    # the pseudo runs are matched to the test runs by position: their settings carry the
+    # test runs' names, and the choice is the best on the pseudo-anomalies
+    assert free['setting'].split(' | ')[0] in ('a', 'b')
+    pseudo_fixed = FrameScores.load(pa).evaluate().metrics['micro_auroc']
+    assert free['fixed_pseudo_auroc'] == pytest.approx(pseudo_fixed)
+    assert free['pseudo_auroc'] >= pseudo_fixed
+    assert f'{100 * free["micro_auroc"]:6.2f}' in text
+    with pytest.raises(Exception, match='one pseudo-anomaly run per test run'):
+        load_tool().main([a, b, '--pseudo', pa])
+
+
 def test_default_grid_is_the_runs_alphas_search(tmp_path, capsys):
     a = save_run(tmp_path / 'a', 0)
     result = load_tool().main([a, '--grid', '0,0.1,...,1', '--splits', '1'])

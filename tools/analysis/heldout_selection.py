@@ -10,6 +10,13 @@ chosen by micro AUROC on half of the test videos and reported on the other half;
 halves swapped; --splits random splits. The held-out mean is printed beside the paper
 protocol (chosen and reported on all test videos, what search_alphas.py gives) and the
 fixed config (the first run's saved settings, no choice).
+
+With --pseudo (the same runs tested on a pseudo-anomaly set made from the training videos
+by tools/data/make_pseudo_anomalies.py), the setting with the best micro AUROC on the
+pseudo-anomalies is reported on the test videos too: a choice without any test label.
+
+    python tools/analysis/heldout_selection.py W/test --pseudo W/pseudo \
+        --score-sets vcr,ffp,prp vcr,ffp,prp,motion --normalizers MinMaxNormalizer
 """
 import argparse
 import json
@@ -24,6 +31,7 @@ from vadkit.evaluation.heldout_selection import (
     SelectionError,
     build_setting_table,
     select_on_heldout_videos,
+    select_on_pseudo_anomalies,
 )
 from vadkit.utils import register_all_modules
 from vadkit.utils.errors import run_cli
@@ -49,6 +57,10 @@ def parse_args(argv=None):
                         help='temporal smoothing sigmas to choose from, 0 for none (default 0)')
     parser.add_argument('--splits', type=int, default=5, help='random splits (default 5)')
     parser.add_argument('--seed', type=int, default=0, help='seed of the first split')
+    parser.add_argument('--pseudo', nargs='+', metavar='FRAME_SCORES',
+                        help='the same runs, in the same order, tested on a pseudo-anomaly '
+                        'set (tools/data/make_pseudo_anomalies.py): also choose the setting '
+                        'there, without any test label')
     parser.add_argument('--out', help='write every figure as JSON here')
     return parser.parse_args(argv)
 
@@ -94,6 +106,14 @@ def main(argv=None) -> dict:
     except ValueError as e:
         raise SelectionError(str(e)) from None
     table = build_setting_table(runs, score_sets, normalizers, args.smooth, grid)
+    pseudo = None
+    if args.pseudo:
+        if len(args.pseudo) != len(runs):
+            raise SelectionError(f'--pseudo gives {len(args.pseudo)} run(s) for {len(runs)} '
+                                 'test run(s): one pseudo-anomaly run per test run, same order')
+        pseudo_runs = load_runs(args.pseudo, list(runs))
+        pseudo = select_on_pseudo_anomalies(
+            build_setting_table(pseudo_runs, score_sets, normalizers, args.smooth, grid), table)
     report = select_on_heldout_videos(table, args.splits, args.seed)
     settings = table.settings
     print(f'{len(runs)} run(s), {len(table.video_names)} test videos, {table.labels.size} '
@@ -121,6 +141,13 @@ def main(argv=None) -> dict:
           f'{pct(report.paper_auroc)}  {settings[report.paper_setting].describe()}')
     print(f'  FIXED CONFIG (no selection):  {pct(report.fixed_auroc)}  (the saved settings '
           f'of {next(iter(runs))})')
+    if pseudo is not None:
+        print(f'  LABEL-FREE (chosen on the pseudo-anomalies, no test label): '
+              f'{pct(pseudo.chosen_test_auroc)}  {settings[pseudo.chosen].describe()}')
+        print(f'    on the pseudo-anomalies: the chosen setting {pct(pseudo.chosen_pseudo_auroc)}'
+              f', the fixed config {pct(pseudo.fixed_pseudo_auroc)}; agreement of the '
+              f'{len(settings)} settings\' pseudo and test AUROCs: Spearman '
+              f'{pseudo.agreement:.2f}')
     out = dict(
         settings=len(settings), grid=grid, splits=args.splits, seed=args.seed,
         mean_heldout_auroc=report.mean('heldout_auroc'),
@@ -130,6 +157,10 @@ def main(argv=None) -> dict:
         paper_protocol=dict(setting=settings[report.paper_setting].describe(),
                             micro_auroc=report.paper_auroc),
         fixed_config_auroc=report.fixed_auroc,
+        label_free=None if pseudo is None else dict(
+            setting=settings[pseudo.chosen].describe(), micro_auroc=pseudo.chosen_test_auroc,
+            pseudo_auroc=pseudo.chosen_pseudo_auroc,
+            fixed_pseudo_auroc=pseudo.fixed_pseudo_auroc, agreement=pseudo.agreement),
         rows=[dict(split=r.split, seed=r.seed, way=r.direction,
                    select=[table.video_names[i] for i in r.select],
                    report=[table.video_names[i] for i in r.report],

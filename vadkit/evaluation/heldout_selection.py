@@ -8,7 +8,9 @@ scored on saved frame scores; the setting is chosen by micro AUROC on half of th
 videos and reported on the other half, each split used both ways, over several random
 splits (stratified by whether a video holds anomalies). Beside the held-out figure stand
 the paper protocol (chosen and reported on all test videos) and the fixed config (the first
-run's saved settings, no choice).
+run's saved settings, no choice). With the same runs tested on a pseudo-anomaly set made
+from the training videos (``tools/data/make_pseudo_anomalies.py``), the setting can also be
+chosen there, with no test label at all (:func:`select_on_pseudo_anomalies`).
 
 Choosing ranks thousands of settings, so it uses a rank-sum AUROC (equal to the
 trapezoidal ROC AUC, midranks for ties); every reported figure is recomputed with
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.stats import rankdata, spearmanr
 
 from vadkit.utils.errors import VadkitError
 
@@ -29,7 +31,8 @@ from .functional.scoring import weighted_sum
 from .normalizers.builder import normalizer_config
 
 __all__ = ['SelectionError', 'Setting', 'SettingTable', 'SplitRow', 'SelectionReport',
-           'build_setting_table', 'select_on_heldout_videos', 'rank_auroc']
+           'build_setting_table', 'select_on_heldout_videos', 'rank_auroc',
+           'PseudoSelection', 'select_on_pseudo_anomalies']
 
 
 class SelectionError(VadkitError, ValueError):
@@ -223,3 +226,44 @@ def select_on_heldout_videos(table: SettingTable, splits: int = 5, seed: int = 0
     paper = int(np.argmax(rank_auroc(table.fused, table.labels)))
     return SelectionReport(table, rows, paper, _auroc(table, table.fused[paper], everything),
                            _auroc(table, table.fixed, everything))
+
+
+@dataclass
+class PseudoSelection:
+    """The setting chosen on pseudo-anomalies and what it gives on the test videos."""
+    chosen: int
+    pseudo_auroc: np.ndarray       # every setting on the pseudo-anomalies
+    test_auroc: np.ndarray         # every setting on the test videos (rank AUROC)
+    chosen_pseudo_auroc: float
+    chosen_test_auroc: float
+    fixed_pseudo_auroc: float
+    fixed_test_auroc: float
+    agreement: float               # Spearman of the settings' pseudo and test AUROCs
+
+
+def select_on_pseudo_anomalies(pseudo: SettingTable, test: SettingTable) -> PseudoSelection:
+    """Choose the setting with the best micro AUROC on the pseudo-anomaly videos (made from
+    the training videos, no test label) and report it on the test videos.
+
+    Both tables must hold the same settings in the same order: build them with the same
+    grid from the same runs, tested once on the test set and once on the pseudo-anomalies.
+    ``agreement`` says how well the pseudo-anomalies rank the settings as the test labels
+    do (1: the same order); near 0 or below, the choice is no better than a guess.
+    """
+    if pseudo.settings != test.settings:
+        raise SelectionError('the pseudo-anomaly runs give other settings than the test runs: '
+                             'give one pseudo-anomaly run per test run, in the same order, '
+                             'with the same score sets, normalizers, smoothing and grid')
+    on_pseudo = rank_auroc(pseudo.fused, pseudo.labels)
+    on_test = rank_auroc(test.fused, test.labels)
+    chosen = int(np.argmax(on_pseudo))
+    everything_p = np.ones(pseudo.labels.size, dtype=bool)
+    everything_t = np.ones(test.labels.size, dtype=bool)
+    agreement = float(spearmanr(on_pseudo, on_test).statistic) if len(on_test) > 1 else 1.0
+    return PseudoSelection(
+        chosen, on_pseudo, on_test,
+        _auroc(pseudo, pseudo.fused[chosen], everything_p),
+        _auroc(test, test.fused[chosen], everything_t),
+        _auroc(pseudo, pseudo.fixed, everything_p),
+        _auroc(test, test.fixed, everything_t),
+        agreement if np.isfinite(agreement) else 0.0)
