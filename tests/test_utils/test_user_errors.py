@@ -98,3 +98,25 @@ def test_a_folder_of_other_files_is_never_replaced_by_synthetic_videos(tmp_path)
     empty.mkdir()
     SyntheticLayout(str(empty), num_train=1, num_test=1, num_frames=10, size=16).load('train')
     assert (empty / 'synthetic.json').is_file()
+
+
+def test_a_synthetic_config_given_another_dataset_reads_it_in_its_own_layout(tmp_path):
+    """--data-root at a folder holding a dataset (a pseudo-anomaly set, one's own footage)
+    switches a synthetic config's layout to AutoLayout, so its model is tested there; an
+    empty folder or a synthetic root keeps the synthetic layout (generated there)."""
+    from vadkit.datasets import generate_synthetic_dataset
+    from vadkit.utils.run_config import load_config
+    demo = osp.join(REPO, 'configs', 'demo', 'luss-ae_3dcae-w8_8x64x64_synthetic.py')
+    other = tmp_path / 'frames'
+    (other / 'testing' / 'frames' / '01').mkdir(parents=True)
+    cfg = load_config(demo, data_root=str(other), check_parts=())
+    for key in ('train_dataloader', 'test_dataloader'):
+        assert cfg[key]['dataset']['layout'] == dict(type='AutoLayout', root=str(other))
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    synthetic = generate_synthetic_dataset(str(tmp_path / 'syn'), num_train=1, num_test=1,
+                                           num_frames=10, size=16)
+    for root in (str(empty), synthetic):
+        layout = load_config(demo, data_root=root, check_parts=())['test_dataloader'][
+            'dataset']['layout']
+        assert layout['type'] == 'SyntheticLayout' and layout['root'] == root

@@ -22,13 +22,45 @@ def set_data_root(cfg: Config, root: str) -> None:
     Raises:
         DatasetError: If ``root`` does not exist and a layout would generate synthetic
             videos there: a mistyped path would silently become a fresh dataset.
+
+    A config on synthetic data pointed at a folder that holds another dataset (any folder
+    with files that synthetic generation did not make, e.g. a pseudo-anomaly set or your
+    own footage) reads that dataset in whatever layout it is in (``AutoLayout``): its model
+    is tested or trained on those videos instead of generating synthetic ones.
     """
     check_explicit_data_root(cfg, root)
+    other_dataset = _holds_other_dataset(root)
+    switched = []
     for key in DATALOADERS:
         loader = cfg.get(key)
         if loader and 'layout' in loader.get('dataset', {}):
-            loader['dataset']['layout']['root'] = root
+            layout = loader['dataset']['layout']
+            if other_dataset and _is_synthetic_layout(layout):
+                loader['dataset']['layout'] = dict(type='AutoLayout', root=root)
+                switched.append(key)
+            else:
+                layout['root'] = root
+    if switched:
+        print_log(f'{root} holds a dataset, not synthetic videos: the config\'s synthetic '
+                  f'layout is replaced by AutoLayout (its own layout, detected) in '
+                  f'{", ".join(switched)}', logger='current')
     cfg.data_root = root
+
+
+def _is_synthetic_layout(layout) -> bool:
+    from vadkit.datasets.layouts import SyntheticLayout
+    from vadkit.registry import DATASET_LAYOUTS
+    cls = layout.get('type')
+    cls = DATASET_LAYOUTS.get(cls) if isinstance(cls, str) else cls
+    return isinstance(cls, type) and issubclass(cls, SyntheticLayout)
+
+
+def _holds_other_dataset(root: str) -> bool:
+    """An existing folder with files, not made by synthetic generation (no synthetic.json):
+    a synthetic layout there would refuse to replace it."""
+    root = osp.expanduser(str(root))
+    return (osp.isdir(root) and any(not n.startswith('.') for n in os.listdir(root))
+            and not osp.exists(osp.join(root, 'synthetic.json')))
 
 
 def check_explicit_data_root(cfg: Config, root: str) -> None:
@@ -40,16 +72,13 @@ def check_explicit_data_root(cfg: Config, root: str) -> None:
     if osp.exists(osp.expanduser(str(root))):
         return
     from vadkit.datasets.dataset_errors import DatasetError
-    from vadkit.datasets.layouts import SyntheticLayout
-    from vadkit.registry import DATASET_LAYOUTS
     for key in DATALOADERS:
         layout = ((cfg.get(key) or {}).get('dataset') or {}).get('layout') or {}
-        cls = layout.get('type')
-        cls = DATASET_LAYOUTS.get(cls) if isinstance(cls, str) else cls
-        if isinstance(cls, type) and issubclass(cls, SyntheticLayout):
+        if _is_synthetic_layout(layout):
+            name = layout['type'] if isinstance(layout['type'], str) else layout['type'].__name__
             raise DatasetError(
                 f'data root {root!r} does not exist (cwd: {os.getcwd()}). The config\'s '
-                f'{cls.__name__} would generate new synthetic videos there and run on them, '
+                f'{name} would generate new synthetic videos there and run on them, '
                 'which a mistyped path must not do. Check the path; or leave out '
                 '--data-root (data_root=) to use the config\'s own synthetic videos in '
                 f'{layout.get("root")}; or, to generate synthetic videos at {root}, create '
