@@ -120,3 +120,23 @@ def test_an_existing_folder_is_never_replaced_by_surprise(tmp_path):
     assert sorted(p.name for p in (out / 'testing/frames').iterdir()) == ['01']
     with pytest.raises(DatasetError, match='unknown pseudo-anomaly kind'):
         write_pseudo_anomaly_dataset(root, str(tmp_path / 'x'), kinds=['blur'])
+
+
+def test_video_files_of_ones_own_site_become_a_pseudo_anomaly_set(tmp_path):
+    """A practitioner's footage: training videos as files (and frame folders) in the
+    user layout; every frame decodes into the set, whatever the source."""
+    from layout_writers import make_video_folder
+    root = tmp_path / 'site'
+    make_video_folder(str(root))                 # train: cam1.avi (12), cam2/ (10 frames)
+    meta = write_pseudo_anomaly_dataset(str(root), str(tmp_path / 'pseudo'))
+    events = {v['video']: v for v in meta['videos']}
+    assert sorted(events) == ['cam1', 'cam2']
+    assert events['cam1']['source'].endswith('cam1.avi')
+    kinds = {e['kind']: e for e in events.values()}
+    assert sorted(kinds) == ['fast_object', 'skip']
+    source_frames = dict(cam1=12, cam2=10)
+    assert kinds['fast_object']['frames'] == source_frames[kinds['fast_object']['video']]
+    assert kinds['skip']['frames'] < source_frames[kinds['skip']['video']]
+    ds = VideoWindowDataset(dict(type='AutoLayout', root=str(tmp_path / 'pseudo')),
+                            split='test', window_length=3, cache_dir=None)
+    assert [v.num_frames for v in ds.videos] == [v['frames'] for v in meta['videos']]
