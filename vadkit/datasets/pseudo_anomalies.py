@@ -34,6 +34,7 @@ from vadkit.registry import DATASET_LAYOUTS
 
 from .dataset_errors import DatasetError
 from .frame_store import FrameStore
+from .layouts.base_layout import natural_key
 from .video_record import VideoRecord
 
 __all__ = ['PSEUDO_ANOMALY_KINDS', 'insert_fast_object', 'insert_skip',
@@ -202,6 +203,14 @@ def write_pseudo_anomaly_dataset(root: str, out: str, layout: Optional[dict] = N
     _check_out_dir(out, overwrite)
     reader = DATASET_LAYOUTS.build(layout or dict(type='AutoLayout', root=root))
     videos: List[VideoRecord] = reader.load('train')
+    # the frames layout reads the written folders in natural order and gives them the
+    # label file's entries in that order: write them in it, or labels go to other videos
+    videos = sorted(videos, key=lambda v: natural_key(v.name))
+    names = [v.name for v in videos]
+    if len(set(names)) != len(names):
+        raise DatasetError(f'{reader.describe()}: training videos share a name '
+                           f'({sorted({n for n in names if names.count(n) > 1})}): one '
+                           'folder a video cannot hold them; rename them')
     if max_videos is not None:
         if max_videos < 1:
             raise DatasetError(f'--max-videos must be at least 1, got {max_videos}')
