@@ -3,6 +3,7 @@ labels, the written set is a frames-layout test set any config reads, and bad re
 with the fix."""
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -144,3 +145,26 @@ def test_video_files_of_ones_own_site_become_a_pseudo_anomaly_set(tmp_path):
     for v in ds.videos:
         assert (v.num_frames, int(v.labels.sum())) == (events[v.name]['frames'],
                                                         events[v.name]['anomalous_frames'])
+
+
+def test_short_videos_are_left_out_and_tiny_frames_named(tmp_path):
+    root = generate_synthetic_dataset(str(tmp_path / 'syn'), num_train=2, num_test=1,
+                                      num_frames=30, size=32)
+    # cut training video 02 to 5 frames: too short for an event
+    folder = tmp_path / 'syn' / 'training' / 'frames' / '02'
+    for p in sorted(folder.iterdir())[5:]:
+        p.unlink()
+    meta = write_pseudo_anomaly_dataset(root, str(tmp_path / 'pseudo'))
+    assert [v['video'] for v in meta['videos']] == ['01']
+    for p in sorted((tmp_path / 'syn' / 'training' / 'frames' / '01').iterdir())[5:]:
+        p.unlink()
+    with pytest.raises(DatasetError, match='no training video has the 8 frames'):
+        write_pseudo_anomaly_dataset(root, str(tmp_path / 'none'))
+    tiny = tmp_path / 'tiny' / 'training' / 'frames' / 'cam'
+    tiny.mkdir(parents=True)
+    for t in range(20):
+        cv2.imwrite(str(tiny / f'{t:03d}.png'), np.full((4, 4), 10 * t, np.uint8))
+    with pytest.raises(DatasetError, match=r'training video cam \(.*\): frames of 4x4 are too '
+                                           'small'):
+        write_pseudo_anomaly_dataset(str(tmp_path / 'tiny'), str(tmp_path / 'p2'),
+                                     kinds=['fast_object'])

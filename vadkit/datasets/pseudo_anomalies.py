@@ -29,6 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+from mmengine.logging import print_log
 
 from vadkit.registry import DATASET_LAYOUTS
 
@@ -43,6 +44,7 @@ __all__ = ['PSEUDO_ANOMALY_KINDS', 'insert_fast_object', 'insert_skip',
 PSEUDO_ANOMALY_KINDS = ('fast_object', 'skip')
 LABEL_FILE = 'ground_truth/frame_labels_pseudo.npy'
 META_FILE = 'pseudo_anomalies.json'
+MIN_FRAMES = 8
 
 
 def _event_start(n: int, rng: np.random.Generator) -> int:
@@ -88,7 +90,7 @@ def insert_fast_object(frames: np.ndarray, rng: np.random.Generator, speed: floa
     box_h, box_w = max(4, int(round(h * box[0]))), max(4, int(round(w * box[1])))
     if box_h >= h or box_w >= w:
         raise DatasetError(f'frames of {h}x{w} are too small for a pseudo-anomaly region of '
-                           f'{box_h}x{box_w}')
+                           f'{box_h}x{box_w} (at least 4 pixels a side): use larger frames')
     src_t, top, left = _moving_box(frames, box_h, box_w, rng)
     patch = frames[src_t, top:top + box_h, left:left + box_w].astype(np.float32)
     alpha = _feathered_ellipse(box_h, box_w)
@@ -159,9 +161,9 @@ def make_pseudo_anomaly_video(frames: np.ndarray, kind: str,
     if kind not in _INSERT:
         raise DatasetError(f'unknown pseudo-anomaly kind {kind!r}; choose from '
                            f'{list(PSEUDO_ANOMALY_KINDS)}')
-    if frames.shape[0] < 8:
+    if frames.shape[0] < MIN_FRAMES:
         raise DatasetError(f'a video of {frames.shape[0]} frames is too short for a '
-                           'pseudo-anomaly (at least 8)')
+                           f'pseudo-anomaly (at least {MIN_FRAMES})')
     return _INSERT[kind](frames, rng)
 
 
@@ -211,6 +213,16 @@ def write_pseudo_anomaly_dataset(root: str, out: str, layout: Optional[dict] = N
         raise DatasetError(f'{reader.describe()}: training videos share a name '
                            f'({sorted({n for n in names if names.count(n) > 1})}): one '
                            'folder a video cannot hold them; rename them')
+    short = [v for v in videos if v.num_frames < MIN_FRAMES]
+    if short:
+        print_log(f'{reader.describe()}: leaving out {len(short)} training video(s) shorter '
+                  f'than the {MIN_FRAMES} frames a pseudo-anomaly needs: '
+                  f"{', '.join(f'{v.name} ({v.num_frames})' for v in short)}",
+                  logger='current', level=30)
+        videos = [v for v in videos if v.num_frames >= MIN_FRAMES]
+    if not videos:
+        raise DatasetError(f'{reader.describe()}: no training video has the {MIN_FRAMES} '
+                           'frames a pseudo-anomaly needs; give longer normal videos')
     if max_videos is not None:
         if max_videos < 1:
             raise DatasetError(f'--max-videos must be at least 1, got {max_videos}')
@@ -224,8 +236,12 @@ def write_pseudo_anomaly_dataset(root: str, out: str, layout: Optional[dict] = N
         for i, video in enumerate(videos):
             frames = store.read(i, np.arange(video.num_frames))
             kind = kinds[i % len(kinds)]
-            new, event = make_pseudo_anomaly_video(frames, kind,
-                                                   np.random.default_rng([seed, i]))
+            try:
+                new, event = make_pseudo_anomaly_video(frames, kind,
+                                                       np.random.default_rng([seed, i]))
+            except DatasetError as e:
+                raise DatasetError(f'training video {video.name} ({video.source}): {e}') \
+                    from None
             labels = event.pop('labels')
             folder = osp.join(tmp, 'testing', 'frames', video.name)
             os.makedirs(folder)
