@@ -1,5 +1,5 @@
 # LUSS-AE on UCSD Ped2 on a 2-core CPU, the small CPU config (17 minutes on AVX-512 cores,
-# about 60 on AVX2-only cores): 128x192 frames (Ped2's 240x360 at its own aspect ratio),
+# 50.5 on AVX2-only cores): 128x192 frames (Ped2's 240x360 at its own aspect ratio),
 # T = 8, quarter widths (24, 32, 64, 64), batch 4, 14 epochs (8,484 Adam steps), and each
 # score's per-video min-max followed by temporal Gaussian smoothing (sigma 3 frames, centred).
 # On 2 cores a window costs the same at batch 4 as at 16, so batch 4 buys 4x the updates in
