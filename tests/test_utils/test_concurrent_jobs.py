@@ -32,8 +32,12 @@ needs_flock = pytest.mark.skipif(not JobRegistry().supported, reason='needs fcnt
 
 @pytest.fixture
 def torch_threads():
+    # a share joined by an earlier test in this worker (a detector, an in-process tool)
+    # would set the threads under test: start and end without one
+    cpu_share.leave_cpu_share()
     before = torch.get_num_threads()
     yield
+    cpu_share.leave_cpu_share()
     torch.set_num_threads(before)
 
 
