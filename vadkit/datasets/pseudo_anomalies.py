@@ -23,8 +23,6 @@ unseen ones: compare settings on them, not their AUROC with a test set's.
 import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -32,6 +30,7 @@ import numpy as np
 from mmengine.logging import print_log
 
 from vadkit.registry import DATASET_LAYOUTS
+from vadkit.utils.folder_replace import write_folder_atomically
 
 from .dataset_errors import DatasetError
 from .frame_store import FrameStore
@@ -228,11 +227,11 @@ def write_pseudo_anomaly_dataset(root: str, out: str, layout: Optional[dict] = N
             raise DatasetError(f'--max-videos must be at least 1, got {max_videos}')
         videos = videos[:max_videos]
     store = FrameStore(videos, decode_pipeline=[], cache_dir=None)
-    parent = osp.dirname(osp.abspath(out)) or '.'
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(dir=parent, prefix='.pseudo-')
-    events, all_labels = [], []
-    try:
+    meta = dict(source_root=osp.abspath(root), layout=reader.describe(), kinds=kinds,
+                seed=seed, videos=[])
+
+    def fill(tmp: str) -> None:
+        all_labels = []
         for i, video in enumerate(videos):
             frames = store.read(i, np.arange(video.num_frames))
             kind = kinds[i % len(kinds)]
@@ -250,18 +249,14 @@ def write_pseudo_anomaly_dataset(root: str, out: str, layout: Optional[dict] = N
                     raise DatasetError(f'cannot write {folder}/{t:05d}.png: check the '
                                        'space and permissions of --out')
             all_labels.append(labels)
-            events.append(dict(video=video.name, source=video.source, frames=int(len(new)),
-                               anomalous_frames=int(labels.sum()), **event))
+            meta['videos'].append(dict(video=video.name, source=video.source,
+                                       frames=int(len(new)),
+                                       anomalous_frames=int(labels.sum()), **event))
         os.makedirs(osp.join(tmp, 'ground_truth'))
-        np.save(osp.join(tmp, LABEL_FILE), np.concatenate(all_labels)[None].astype(np.uint8))
-        meta = dict(source_root=osp.abspath(root), layout=reader.describe(), kinds=kinds,
-                    seed=seed, videos=events)
+        np.save(osp.join(tmp, LABEL_FILE),
+                np.concatenate(all_labels)[None].astype(np.uint8))
         with open(osp.join(tmp, META_FILE), 'w') as f:
             json.dump(meta, f, indent=1)
-        if osp.exists(out):
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    write_folder_atomically(out, fill, prefix='.pseudo-')
     return meta

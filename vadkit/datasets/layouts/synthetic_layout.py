@@ -2,14 +2,13 @@
 import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 
 from mmengine.dist import barrier, get_rank, is_distributed
 from mmengine.logging import print_log
 
 from vadkit.registry import DATASET_LAYOUTS
 from vadkit.utils.file_lock import exclusive_file_lock
+from vadkit.utils.folder_replace import write_folder_atomically
 
 from ..dataset_errors import DatasetError
 from ..synthetic import generate_synthetic_dataset
@@ -53,11 +52,11 @@ class SyntheticLayout(FramesLayout):
             lock = osp.join(parent, f'.{name}.lock')
             with exclusive_file_lock(lock, f'the synthetic videos in {self.root}'):
                 if not self._up_to_date():  # another job may have made them meanwhile
-                    self._generate(parent)
+                    self._generate()
         if is_distributed():
             barrier()
 
-    def _generate(self, parent: str) -> None:
+    def _generate(self) -> None:
         if osp.isdir(self.root) and os.listdir(self.root) and not osp.exists(
                 osp.join(self.root, 'synthetic.json')):
             # an outdated synthetic root is replaced whole: never one it did not make
@@ -67,19 +66,8 @@ class SyntheticLayout(FramesLayout):
                 'vadkit never replaces a folder it did not make. Give --data-root an empty '
                 'folder for new synthetic videos, or use a config of the dataset in it')
         print_log(f'generating synthetic videos in {self.root} ...', logger='current')
-        tmp = tempfile.mkdtemp(dir=parent, prefix='.synthetic-')
-        try:
-            generate_synthetic_dataset(tmp, **self.args)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        old = None
-        if osp.exists(self.root):
-            old = tempfile.mkdtemp(dir=parent, prefix='.synthetic-old-')
-            os.replace(self.root, osp.join(old, 'root'))
-        os.replace(tmp, self.root)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        write_folder_atomically(self.root, lambda tmp: generate_synthetic_dataset(
+            tmp, **self.args), prefix='.synthetic-')
 
     def load(self, split: str):
         self.ensure()
