@@ -100,13 +100,19 @@ class MultiTaskAutoEncoder(BaseModel):
     def set_memory_format(self, memory_format: torch.memory_format) -> None:
         """Store every 5-D parameter and buffer (3D convolution weights) in
         ``memory_format`` (``torch.channels_last_3d`` or ``torch.contiguous_format``) and
-        give input clips the same layout. In place: the parameters stay the same objects."""
+        give input clips the same layout; 4-D ones (a head's 2D convolutions) take the 2-D
+        counterpart (``torch.channels_last``). In place: the parameters stay the same
+        objects."""
+        formats = {5: memory_format,
+                   4: (torch.channels_last if memory_format == torch.channels_last_3d else
+                       torch.contiguous_format)}
         with torch.no_grad():
             for t in list(self.parameters()) + list(self.buffers()):
-                if t.dim() == 5 and not t.is_contiguous(memory_format=memory_format):
-                    t.data = t.data.contiguous(memory_format=memory_format)
+                fmt = formats.get(t.dim())
+                if fmt is not None and not t.is_contiguous(memory_format=fmt):
+                    t.data = t.data.contiguous(memory_format=fmt)
                     if t.grad is not None:
-                        t.grad = t.grad.contiguous(memory_format=memory_format)
+                        t.grad = t.grad.contiguous(memory_format=fmt)
         self._memory_format = memory_format
 
     @property

@@ -1,0 +1,20 @@
+# FFP by a U-Net of its own on the synthetic default: the demo config with the paper's FFP
+# head replaced by UNetFuturePredictionHead (last 4 frames in, frame T+1 out, widths 16-128,
+# intensity + gradient loss, scored by minus the PSNR), VCR scored by its motion, the three
+# per-video min-max scores fused with equal weights, as in
+# luss-ae-unet-ffp_3dcae-w24_8x128x192_cpu_ped2.py. The demo trains everything at lr 1e-3,
+# the U-Net's rate in the Ped2 config too. Figures in configs/luss_ae/README.md.
+_base_ = ['../demo/luss-ae_3dcae-w8_8x64x64_synthetic.py']
+bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
+model = dict(tasks=[
+    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6,
+         measure=dict(type='TemporalDifference', measure=bpe), extra_measures=dict(bpe=bpe)),
+    dict(type='UNetFuturePredictionHead', name='ffp', loss_weight=0.4, in_frames=4,
+         widths=(16, 32, 64, 128)),
+    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0, input_key='prp_clip'),
+    dict(type='FrameDifferenceHead', name='motion', measure=bpe),
+])
+test_evaluator = dict(
+    score_weights=dict(vcr=1.0, ffp=1.0, prp=1.0),
+    compare_weights=dict(alphas=dict(vcr=0.1, ffp=0.8, prp=1.0),
+                         vcr_bpe={'vcr.bpe': 1.0, 'ffp': 1.0, 'prp': 1.0}))
