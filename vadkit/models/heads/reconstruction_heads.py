@@ -34,8 +34,33 @@ class ClipReconstructionHead(BaseTaskHead):
         return {k: m(output, feats.inputs).mean(1) for k, m in self.measures.items()}
 
 
+class NextFramePredictionHead(BaseTaskHead):
+    """A task that predicts frame T+1 of the test window and is trained and scored by how
+    far its prediction is from it; subclasses say how they predict (:meth:`forward`)."""
+
+    frames_after_clip = 1  # frame T+1
+
+    def _target(self, feats: ClipFeatures) -> Tensor:
+        if feats.clip.shape[2] <= self.clip_len:
+            raise ValueError(
+                f"task '{self.name}' predicts frame {self.clip_len + 1} but the clip has "
+                f'{feats.clip.shape[2]} frames: sample windows of clip_len + 1 = '
+                f'{self.clip_len + 1} frames (dataset window_length / SampleWindow length)')
+        return feats.clip[:, :, self.clip_len]
+
+    def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
+        return self.loss_fn(output, self._target(feats))
+
+    def score_target(self, feats: ClipFeatures) -> Optional[Tensor]:
+        return self._target(feats)
+
+    def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
+        target = self._target(feats)
+        return {k: m(output, target) for k, m in self.measures.items()}
+
+
 @TASK_HEADS.register_module()
-class FuturePredictionHead(BaseTaskHead):
+class FuturePredictionHead(NextFramePredictionHead):
     """FFP: one Conv3d over the pre-tanh decoder output (temporal stride ``clip_len``, so a
     single frame comes out) and tanh predicts frame T+1; MSE loss by default (Eq. 4 and 13).
     With kernel 3 and padding 1 that frame is computed from the decoder's frames 0 and 1
@@ -51,7 +76,6 @@ class FuturePredictionHead(BaseTaskHead):
     """
 
     uses_decoder = True
-    frames_after_clip = 1  # frame T+1
 
     def __init__(self, name: str = 'ffp', measure: dict = dict(type='MSE'),
                  loss: dict = dict(type='MSELoss'), residual: bool = False,
@@ -76,21 +100,3 @@ class FuturePredictionHead(BaseTaskHead):
         if self.residual:
             return feats.inputs[:, :, self.clip_len - 1] + self.conv(feats.decoded)[:, :, 0]
         return torch.tanh(self.conv(feats.decoded))[:, :, 0]
-
-    def _target(self, feats: ClipFeatures) -> Tensor:
-        if feats.clip.shape[2] <= self.clip_len:
-            raise ValueError(
-                f"task '{self.name}' predicts frame {self.clip_len + 1} but the clip has "
-                f'{feats.clip.shape[2]} frames: sample windows of clip_len + 1 = '
-                f'{self.clip_len + 1} frames (dataset window_length / SampleWindow length)')
-        return feats.clip[:, :, self.clip_len]
-
-    def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
-        return self.loss_fn(output, self._target(feats))
-
-    def score_target(self, feats: ClipFeatures) -> Optional[Tensor]:
-        return self._target(feats)
-
-    def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
-        target = self._target(feats)
-        return {k: m(output, target) for k, m in self.measures.items()}

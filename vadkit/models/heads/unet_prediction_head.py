@@ -1,5 +1,5 @@
 """Future frame prediction by a U-Net of its own, beside the shared autoencoder."""
-from typing import Dict, Optional, Sequence
+from typing import Sequence
 
 import torch
 from torch import Tensor
@@ -7,7 +7,8 @@ from torch import Tensor
 from vadkit.models.layers import UNet2d
 from vadkit.registry import TASK_HEADS
 
-from .base_task_head import BaseTaskHead, ClipFeatures
+from .base_task_head import ClipFeatures
+from .reconstruction_heads import NextFramePredictionHead
 
 #: Liu et al.'s intensity and gradient losses, weights 1 and 1
 PREDICTION_LOSS = dict(type='WeightedSumLoss', terms=[
@@ -15,7 +16,7 @@ PREDICTION_LOSS = dict(type='WeightedSumLoss', terms=[
 
 
 @TASK_HEADS.register_module()
-class UNetFuturePredictionHead(BaseTaskHead):
+class UNetFuturePredictionHead(NextFramePredictionHead):
     """FFP by a 2-D U-Net (:class:`~vadkit.models.layers.UNet2d`) that reads the clip's
     last ``in_frames`` frames (stacked as channels) and predicts frame T+1.
 
@@ -29,8 +30,6 @@ class UNetFuturePredictionHead(BaseTaskHead):
         in_frames: How many frames before T+1 it reads (at most the model's ``clip_len``).
         widths: The U-Net's channels at each scale, finest first.
     """
-
-    frames_after_clip = 1  # frame T+1
 
     def __init__(self, name: str = 'ffp', in_frames: int = 4,
                  widths: Sequence[int] = (16, 32, 64, 128),
@@ -48,21 +47,3 @@ class UNetFuturePredictionHead(BaseTaskHead):
         frames = feats.clip[:, :, self.clip_len - self.in_frames:self.clip_len]
         b, c, t, h, w = frames.shape
         return torch.tanh(self.unet(frames.transpose(1, 2).reshape(b, t * c, h, w)))
-
-    def _target(self, feats: ClipFeatures) -> Tensor:
-        if feats.clip.shape[2] <= self.clip_len:
-            raise ValueError(
-                f"task '{self.name}' predicts frame {self.clip_len + 1} but the clip has "
-                f'{feats.clip.shape[2]} frames: sample windows of clip_len + 1 = '
-                f'{self.clip_len + 1} frames (dataset window_length / SampleWindow length)')
-        return feats.clip[:, :, self.clip_len]
-
-    def loss(self, output: Tensor, feats: ClipFeatures, data_samples: dict) -> Tensor:
-        return self.loss_fn(output, self._target(feats))
-
-    def score_target(self, feats: ClipFeatures) -> Optional[Tensor]:
-        return self._target(feats)
-
-    def score(self, output: Tensor, feats: ClipFeatures) -> Dict[str, Tensor]:
-        target = self._target(feats)
-        return {k: m(output, target) for k, m in self.measures.items()}
