@@ -1,9 +1,10 @@
 # FFP by a U-Net of its own on the synthetic default: the demo config with the paper's FFP
 # head replaced by UNetFuturePredictionHead (last 4 frames in, frame T+1 out, widths 16-128,
 # intensity + gradient loss, scored by minus the PSNR), VCR scored by its motion, the three
-# per-video min-max scores fused with equal weights, as in
-# luss-ae-unet-ffp_3dcae-w24_8x128x192_cpu_ped2.py. The demo trains everything at lr 1e-3,
-# the U-Net's rate in the Ped2 config too. Figures in configs/luss_ae/README.md.
+# per-video min-max scores fused with equal weights, as in the recommended Ped2 CPU config
+# (configs/luss_ae/luss-ae-unet-ffp_3dcae-w24_8x128x192_2e_cpu_ped2.py). The demo trains
+# everything at lr 1e-3, the U-Net's rate in the Ped2 config too. Figures in
+# configs/luss_ae/README.md.
 _base_ = ['../demo/luss-ae_3dcae-w8_8x64x64_synthetic.py']
 bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
 model = dict(tasks=[
