@@ -95,3 +95,27 @@ def test_gradient_difference_sees_edges_not_offsets():
     torch.testing.assert_close(loss(flat, x), expected.mean())
     with pytest.raises(ValueError, match='alpha must be > 0'):
         GradientDifference(alpha=0)
+
+
+def test_the_recommended_config_trains_the_unet_at_10x_the_learning_rate():
+    # a paramwise key that matches no parameter is silently ignored by mmengine: check it
+    import os.path as osp
+
+    from mmengine.optim import build_optim_wrapper
+
+    from vadkit.registry import MODELS
+    from vadkit.utils.run_config import load_config
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = load_config(osp.join(repo, 'configs', 'luss_ae',
+                               'luss-ae-unet-ffp_3dcae-w24_8x128x192_2e_cpu_ped2.py'))
+    model = MODELS.build(cfg.model)
+    head = ffp_head(model)
+    assert type(head).__name__ == 'UNetFuturePredictionHead' and head.in_frames == 4
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    unet = {id(p) for p in head.unet.parameters()}
+    lrs = {}
+    for group in wrapper.optimizer.param_groups:
+        for p in group['params']:
+            lrs[id(p)] = group['lr']
+    assert sorted({lrs[i] for i in unet}) == pytest.approx([1e-3])
+    assert sorted({lr for i, lr in lrs.items() if i not in unet}) == pytest.approx([1e-4])

@@ -40,7 +40,8 @@ def test_ablation_config_loads_and_builds(path):
     variant = base.split('_')[0]
     expected = dict(vcr=['vcr'], **{'vcr-ffp': ['vcr', 'ffp'], 'vcr-prp': ['vcr', 'prp'],
                                     'luss-ae-motion-baseline': ['vcr', 'ffp', 'prp', 'motion'],
-                                    'luss-ae-motion-vcr': ['vcr', 'ffp', 'prp', 'motion']})
+                                    'luss-ae-motion-vcr': ['vcr', 'ffp', 'prp', 'motion'],
+                                    'luss-ae-unet-ffp': ['vcr', 'ffp', 'prp', 'motion']})
     assert names == expected.get(variant, ['vcr', 'ffp', 'prp'])
     if variant == 'luss-ae-test-vcr':
         assert dict(weights) == dict(vcr=1.0)
@@ -52,9 +53,11 @@ def test_ablation_config_loads_and_builds(path):
     if variant == 'luss-ae-motion-baseline':  # the paper's fusion; the baseline alone
         assert dict(weights) == dict(vcr=0.1, ffp=0.8, prp=1.0)
         assert sum(p.numel() for p in model.tasks[-1].parameters()) == 0
-    if variant == 'luss-ae-motion-vcr':  # equal weights; the frame difference not fused
-        assert dict(weights) == dict(vcr=1.0, ffp=1.0, prp=1.0)
+    if variant in ('luss-ae-motion-vcr', 'luss-ae-unet-ffp'):  # equal weights; the frame
+        assert dict(weights) == dict(vcr=1.0, ffp=1.0, prp=1.0)  # difference not fused
         assert sum(p.numel() for p in model.tasks[-1].parameters()) == 0
+    if variant == 'luss-ae-unet-ffp':
+        assert type(model.tasks[1]).__name__ == 'UNetFuturePredictionHead'
     if variant == 'luss-ae-measures':
         x = torch.zeros(1, 1, model.clip_len + 1, 32, 32)
         with torch.no_grad():
