@@ -4,7 +4,7 @@ MSE (paper Eq. 8), PSE (Eq. 9-10, Gudi et al. 2022) and BPE (Eq. 11, blur pooled
 """
 import math
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -147,7 +147,8 @@ def gradient_difference(pred: Tensor, target: Tensor, alpha: float = 1.0) -> Ten
     return ex.flatten(1).mean(1) + ey.flatten(1).mean(1)
 
 
-def gradient_difference_terms(pred: Tensor, target: Tensor, alpha: float = 1.0):
+def gradient_difference_terms(pred: Tensor, target: Tensor,
+                              alpha: float = 1.0) -> Tuple[Tensor, Tensor]:
     """The horizontal ``(N, C, H, W-1)`` and vertical ``(N, C, H-1, W)`` terms of
     :func:`gradient_difference` before their means."""
     pred, target = pred.float(), target.float()
