@@ -97,6 +97,22 @@ class FrameScores:
         nf = [int(num_frames[v]) for v in vids] if num_frames else None
         return cls(vids, vnames, frames, labels, raw, names, dict(settings or {}), nf)
 
+    @staticmethod
+    def check_same_frames(runs: Sequence['FrameScores'], what: str = 'compare') -> None:
+        """Raise ``ValueError`` naming the first video that ``runs`` did not score alike
+        (other videos, frames or labels): only runs of one test protocol are comparable."""
+        first = runs[0]
+        for k, run in enumerate(runs[1:], start=1):
+            if run.video_names != first.video_names:
+                raise ValueError(f'run {k} scored videos {run.video_names}, run 0 '
+                                 f'{first.video_names}: {what} runs of one test set')
+            for i, name in enumerate(first.video_names):
+                if not (np.array_equal(run.frames[i], first.frames[i])
+                        and np.array_equal(run.labels[i], first.labels[i])):
+                    raise ValueError(f'video {name}: run {k} scored other frames or has other '
+                                     'labels than run 0 (another window length or label '
+                                     f'file?): {what} runs of one test protocol')
+
     @classmethod
     def average(cls, runs: Sequence['FrameScores'], normalizer: Optional[Mapping] = None,
                 normalizers: Optional[Mapping] = None,
@@ -117,17 +133,8 @@ class FrameScores:
         """
         if not runs:
             raise ValueError('FrameScores.average needs at least one run')
+        cls.check_same_frames(runs, 'average')
         first = runs[0]
-        for k, run in enumerate(runs[1:], start=1):
-            if run.video_names != first.video_names:
-                raise ValueError(f'run {k} scored videos {run.video_names}, run 0 '
-                                 f'{first.video_names}: average runs of one test set')
-            for i, name in enumerate(first.video_names):
-                if not (np.array_equal(run.frames[i], first.frames[i])
-                        and np.array_equal(run.labels[i], first.labels[i])):
-                    raise ValueError(f'video {name}: run {k} scored other frames or has other '
-                                     'labels than run 0 (another window length or label '
-                                     'file?): average runs of one test protocol')
         common = [n for n in first.score_names if all(n in r.score_names for r in runs)]
         names = list(names or common)
         missing = [n for n in names if n not in common]
