@@ -26,7 +26,7 @@ def make_runs(n_runs=3, n_videos=4, n_frames=60, seed=0, labels=None):
     rng = np.random.default_rng(seed)
     curves = [np.sin(np.linspace(0, 3 + v, n_frames)) * 5 + 10 for v in range(n_videos)]
     runs = []
-    for k in range(n_runs):
+    for _ in range(n_runs):
         raw = []
         for v in range(n_videos):
             flat = np.full(n_frames, 2.0) if v == 0 else rng.normal(size=n_frames)
