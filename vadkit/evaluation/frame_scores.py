@@ -98,20 +98,23 @@ class FrameScores:
         return cls(vids, vnames, frames, labels, raw, names, dict(settings or {}), nf)
 
     @staticmethod
-    def check_same_frames(runs: Sequence['FrameScores'], what: str = 'compare') -> None:
+    def check_same_frames(runs: Sequence['FrameScores'], what: str = 'compare',
+                          names: Optional[Sequence[str]] = None) -> None:
         """Raise ``ValueError`` naming the first video that ``runs`` did not score alike
-        (other videos, frames or labels): only runs of one test protocol are comparable."""
+        (other videos, frames or labels): only runs of one test protocol are comparable.
+        ``names`` label the runs in the message (default ``run 0``, ``run 1``, ...)."""
+        names = list(names) if names else [f'run {k}' for k in range(len(runs))]
         first = runs[0]
-        for k, run in enumerate(runs[1:], start=1):
+        for name, run in zip(names[1:], runs[1:]):
             if run.video_names != first.video_names:
-                raise ValueError(f'run {k} scored videos {run.video_names}, run 0 '
+                raise ValueError(f'{name} scored videos {run.video_names}, {names[0]} '
                                  f'{first.video_names}: {what} runs of one test set')
-            for i, name in enumerate(first.video_names):
+            for i, video in enumerate(first.video_names):
                 if not (np.array_equal(run.frames[i], first.frames[i])
                         and np.array_equal(run.labels[i], first.labels[i])):
-                    raise ValueError(f'video {name}: run {k} scored other frames or has other '
-                                     'labels than run 0 (another window length or label '
-                                     f'file?): {what} runs of one test protocol')
+                    raise ValueError(f'video {video}: {name} scored other frames or has other '
+                                     f'labels than {names[0]} (another window length or '
+                                     f'label file?): {what} runs of one test protocol')
 
     @classmethod
     def average(cls, runs: Sequence['FrameScores'], normalizer: Optional[Mapping] = None,

@@ -68,18 +68,10 @@ class SettingTable:
 
 def check_same_test_set(runs: Mapping[str, FrameScores]) -> None:
     """Runs compared as settings must have scored the same frames with the same labels."""
-    items = list(runs.items())
-    first_name, first = items[0]
-    for name, run in items[1:]:
-        if run.video_names != first.video_names:
-            raise SelectionError(f'{name} scored videos {run.video_names}, {first_name} '
-                                 f'{first.video_names}: compare runs of one test set')
-        for i, video in enumerate(first.video_names):
-            if not (np.array_equal(run.frames[i], first.frames[i])
-                    and np.array_equal(run.labels[i], first.labels[i])):
-                raise SelectionError(f'video {video}: {name} scored other frames or has other '
-                                     f'labels than {first_name} (another window length or '
-                                     'label file?): compare runs of one test protocol')
+    try:
+        FrameScores.check_same_frames(list(runs.values()), 'compare', list(runs))
+    except ValueError as e:
+        raise SelectionError(str(e)) from None
 
 
 def _per_score_configs(run: FrameScores, names: Sequence[str], normalizer: Optional[dict],
