@@ -256,3 +256,39 @@ def test_detect_fps_note(tiny, tmp_path, capsys):
     assert 'tells no frame rate' not in capsys.readouterr().err
     with open(tmp_path / 'b' / '02' / 'events.json') as f:
         assert json.load(f)['fps'] == 5
+
+
+def test_detection_runs_give_the_reliability_of_their_scores(tiny, tmp_path, capsys):
+    """score_reliability.py reads detection runs of unlabelled videos: the same frames and
+    rescaled scores as the test run's, and two detections of one model agree fully."""
+    import importlib.util
+
+    from vadkit.evaluation import FrameScores
+    test_out = tmp_path / 'test'
+    assert vadkit(['test', tiny.config, tiny.checkpoint, '--work-dir', str(tmp_path / 'w'),
+                   '--out-dir', str(test_out)]) == 0
+    dirs = []
+    for k in range(2):
+        dirs.append(str(tmp_path / f'detect{k}'))
+        assert vadkit(['detect', tiny.config, tiny.checkpoint, str(tiny.test_dir),
+                       '--out-dir', dirs[-1], '--quiet', '--no-plot']) == 0
+    tested = FrameScores.load(str(test_out))
+    detected = FrameScores.from_detection(dirs[0])
+    assert detected.video_names == tested.video_names
+    built = tested.normalizers()
+    for i in range(len(tested.video_names)):
+        np.testing.assert_array_equal(detected.frames[i], tested.frames[i])
+        assert not detected.labels[i].any()
+        for n in ('vcr', 'ffp', 'prp'):
+            np.testing.assert_allclose(detected.raw[i][n], built[n](tested.raw[i][n]),
+                                       rtol=2e-5, atol=1e-6)
+    path = Path(__file__).parents[2] / 'tools' / 'analysis' / 'score_reliability.py'
+    spec = importlib.util.spec_from_file_location('score_reliability_tool', path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    result = tool.main(dirs)
+    assert all(r['mean'] == pytest.approx(1.0) for r in result['reliability'].values())
+    (tmp_path / 'broken').mkdir()
+    (tmp_path / 'broken' / 'summary.json').write_text('{"videos": [{"name": "01"}]}')
+    with pytest.raises(tool.ReliabilityError, match='scores.json'):
+        tool.main([dirs[0], str(tmp_path / 'broken')])

@@ -6,9 +6,14 @@ any label.
     python tools/analysis/score_reliability.py S0 S1 S2 S3 --out reliability.json
 
 Give the test runs (frame_scores.npz, or the folders holding them) of one config trained
-with other seeds and tested on the same videos. For each score, the Pearson correlation of
-its per-video rescaled scores between every two runs, averaged over videos: 1 when every
-seed scores the frames alike, 0 when each seed's curve is its own noise. The suggested
+with other seeds and tested on the same videos, or their detection runs on the same
+unlabelled videos (the --out-dir of each tools/detect.py run):
+
+    python tools/analysis/score_reliability.py outputs/seed0 outputs/seed1 outputs/seed2
+
+For each score, the Pearson correlation of its per-video rescaled scores between every two
+runs, averaged over videos: 1 when every seed scores the frames alike, 0 when each seed's
+curve is its own noise. The suggested
 weights are those reliabilities (of the first run's weighted scores, or --score-names),
 printed as a config line and as rescore.py options. Labels are never read: the runs may be
 of unlabelled footage.
@@ -36,12 +41,25 @@ def parse_args(argv=None):
         description="Each score's reliability across training seeds (test runs of one "
         'config on the same videos), and fusion weights from it; no label is read.')
     parser.add_argument('frame_scores', nargs='+',
-                        help='frame_scores.npz of 2 or more test runs (or folders holding them)')
+                        help='2 or more test runs (frame_scores.npz or their folders) or '
+                        'detection runs (the --out-dir of tools/detect.py)')
     parser.add_argument('--score-names', nargs='+', metavar='NAME',
                         help="scores to measure (default: the first run's weighted scores)")
     add_scoring_args(parser, weights=False)
     parser.add_argument('--out', help='write the reliabilities and weights as JSON here')
     return parser.parse_args(argv)
+
+
+def load_run(path: str) -> FrameScores:
+    """A test run (``frame_scores.npz`` or its folder) or a detection run (the --out-dir
+    of ``tools/detect.py``, holding ``summary.json``)."""
+    if osp.isdir(path) and not osp.isfile(osp.join(path, 'frame_scores.npz')) and \
+            osp.isfile(osp.join(path, 'summary.json')):
+        try:
+            return FrameScores.from_detection(path)
+        except ValueError as e:
+            raise ReliabilityError(str(e)) from None
+    return FrameScores.load(path)
 
 
 def main(argv=None) -> dict:
@@ -51,7 +69,7 @@ def main(argv=None) -> dict:
         raise ReliabilityError(
             f'got {len(args.frame_scores)} test run: reliability compares runs, give the test '
             'runs of at least 2 models of one config trained with other seeds')
-    runs = [FrameScores.load(p) for p in args.frame_scores]
+    runs = [load_run(p) for p in args.frame_scores]
     names = args.score_names or list(runs[0].settings.get('score_weights') or {})
     if not names:
         raise ReliabilityError(f'{args.frame_scores[0]} carries no saved weights: name the '
@@ -63,7 +81,7 @@ def main(argv=None) -> dict:
         raise ReliabilityError(str(e).strip('"')) from None
     weights = reliability_weights(table, names)
 
-    print(f'{len(runs)} test runs of {len(runs[0].video_names)} videos, '
+    print(f'{len(runs)} runs of {len(runs[0].video_names)} videos, '
           f'{len(runs) * (len(runs) - 1) // 2} pairs; no label read')
     print(f'  {"score":<12} {"reliability":>11} {"worst pair":>11} {"videos":>7}  weight')
     for n in names:

@@ -298,6 +298,47 @@ class FrameScores:
         return [npz, frame_csv, video_csv]
 
     @classmethod
+    def from_detection(cls, folder: str) -> 'FrameScores':
+        """The scores of a ``tools/detect.py`` run (``summary.json`` and each video's
+        ``scores.json`` under ``folder``): footage without labels, so every label is 0.
+
+        Each score is taken as the detection rescaled it (its ``normalized`` column: the
+        config's per-video normalizers offline, z-scores causal), and kept as such
+        (``NoNormalizer``); the weights are the detection's."""
+        summary_path = osp.join(folder, 'summary.json')
+        try:
+            with open(summary_path) as f:
+                videos = json.load(f)['videos']
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ValueError(f'cannot read the videos of a detection run from {summary_path} '
+                             f'({e}): give the --out-dir of tools/detect.py') from None
+        names, frames, labels, raw, weights, score_names = [], [], [], [], None, None
+        for entry in videos:
+            if 'error' in entry:
+                continue  # an input that detection could not score
+            path = osp.join(folder, str(entry['name']), 'scores.json')
+            try:
+                with open(path) as f:
+                    data = json.load(f)
+                scored = np.asarray(data['scored'], dtype=bool)
+                columns = data['normalized']
+            except (OSError, ValueError, KeyError, TypeError) as e:
+                raise ValueError(f'cannot read the scores of video {entry.get("name")!r} '
+                                 f'from {path} ({e}): run tools/detect.py again') from None
+            if score_names is None:
+                score_names, weights = list(data['score_names']), data.get('score_weights')
+            index = np.flatnonzero(scored)
+            names.append(str(entry['name']))
+            frames.append(index.astype(np.int64))
+            labels.append(np.zeros(index.size, dtype=np.int64))
+            raw.append({n: np.asarray([columns[n][i] for i in index], dtype=np.float64)
+                        for n in score_names})
+        if not names:
+            raise ValueError(f'{summary_path} lists no scored video')
+        settings = dict(score_weights=dict(weights or {}), normalizer=dict(type='NoNormalizer'))
+        return cls(list(range(len(names))), names, frames, labels, raw, score_names, settings)
+
+    @classmethod
     def load(cls, path: str) -> 'FrameScores':
         """Read a ``frame_scores.npz`` written by a test run (or by ``rescore.py``)."""
         if osp.isdir(path):
