@@ -1,12 +1,11 @@
 """Score fusions beside the weighted sum: known answers on small synthetic scores, the
 metric and re-scoring with a fusion, and the default left bit for bit as it was."""
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 import pytest
 from conftest import run_tool_in_process
+from tool_modules import load_tool
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation.functional import evaluate_frame_scores, weighted_sum
@@ -22,16 +21,11 @@ from vadkit.registry import METRICS
 from vadkit.utils import register_all_modules
 
 register_all_modules()
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 ALPHAS = dict(vcr=0.1, ffp=0.8, prp=1.0)
 
 
 def load_rescore():
-    path = osp.join(REPO, 'tools', 'analysis', 'rescore.py')
-    spec = importlib.util.spec_from_file_location('rescore_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis/rescore')
 
 
 def noisy_prp_videos(seed: int = 0):

@@ -1,12 +1,11 @@
 """Ablation tables from saved scores: each row is its runs scored alike (the saved alphas,
 one rescaling for all), the worst seed is shown, and the held-out figure is that of one
 run's alpha selection; runs of other test sets or missing files are refused."""
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 import pytest
+from tool_modules import load_tool
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation.heldout_selection import build_setting_table, select_on_heldout_videos
@@ -14,17 +13,12 @@ from vadkit.evaluation.run_comparison import ComparisonError, compare_settings, 
 from vadkit.utils import register_all_modules
 
 register_all_modules()
-TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools',
-                'analysis', 'compare_runs.py')
 SMOOTHED = dict(type='Chain', steps=[dict(type='MinMaxNormalizer'),
                                      dict(type='GaussianSmoothing', sigma=3)])
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('compare_runs_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def compare_runs():
+    return load_tool('analysis/compare_runs')
 
 
 def run(seed, videos=6, frames=80):
@@ -107,7 +101,7 @@ def test_markdown_table_has_a_cell_for_every_figure(saved):
 
 def test_tool_prints_and_writes_the_table(saved, tmp_path, capsys):
     out = tmp_path / 'table.json'
-    load_tool().main(['--setting', 'all', *saved, '--normalizer', 'MinMaxNormalizer',
+    compare_runs().main(['--setting', 'all', *saved, '--normalizer', 'MinMaxNormalizer',
                        '--out', str(out)])
     printed = capsys.readouterr().out
     figures = json.loads(out.read_text())
@@ -122,7 +116,7 @@ def test_other_test_sets_and_missing_files_are_refused(saved, tmp_path):
         compare_settings({'a': saved, 'b': [str(tmp_path / 'other')]})
     with pytest.raises(ComparisonError, match='does not exist'):
         compare_settings({'a': [str(tmp_path / 'nothing')]})
-    tool = load_tool()
+    tool = compare_runs()
     with pytest.raises(ComparisonError, match='names no run'):
         tool.main(['--setting', 'lonely'])
     with pytest.raises(ComparisonError, match='given twice'):

@@ -1,12 +1,12 @@
 """Each score's reliability across training runs: reproducible curves score near 1, a run's
 own noise near 0, labels are never read; the tool prints the weights and refuses what it
 cannot measure."""
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
+from tool_modules import load_tool as load_tool_module
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation.score_reliability import (
@@ -95,11 +95,7 @@ def test_what_cannot_be_measured_is_refused():
 
 
 def load_tool():
-    path = osp.join(REPO, 'tools', 'analysis', 'score_reliability.py')
-    spec = importlib.util.spec_from_file_location('score_reliability_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('analysis/score_reliability')
 
 
 def test_the_tool_prints_and_writes_the_weights_of_saved_runs(tmp_path, capsys):

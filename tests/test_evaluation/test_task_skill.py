@@ -134,13 +134,11 @@ def test_an_unreadable_file_names_itself_and_the_fix(tmp_path):
 
 
 def test_the_tool_judges_checkpoints_from_their_training_losses(tmp_path, capsys):
-    import importlib.util
     from pathlib import Path
+
+    from tool_modules import load_tool
     repo = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location(
-        'task_skill_tool', repo / 'tools' / 'analysis' / 'task_skill.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('analysis/task_skill')
     config = str(repo / 'configs' / 'demo' / 'luss-ae_3dcae-w8_8x64x64_synthetic.py')
     for name, losses in (('stuck', [CHANCE] * 120), ('fine', [0.02] * 120)):
         (tmp_path / name).mkdir()

@@ -261,7 +261,7 @@ def test_detect_fps_note(tiny, tmp_path, capsys):
 def test_detection_runs_give_the_reliability_of_their_scores(tiny, tmp_path, capsys):
     """score_reliability.py reads detection runs of unlabelled videos: the same frames and
     rescaled scores as the test run's, and two detections of one model agree fully."""
-    import importlib.util
+    from tool_modules import load_tool
 
     from vadkit.evaluation import FrameScores
     test_out = tmp_path / 'test'
@@ -282,10 +282,7 @@ def test_detection_runs_give_the_reliability_of_their_scores(tiny, tmp_path, cap
         for n in ('vcr', 'ffp', 'prp'):
             np.testing.assert_allclose(detected.raw[i][n], built[n](tested.raw[i][n]),
                                        rtol=2e-5, atol=1e-6)
-    path = Path(__file__).parents[2] / 'tools' / 'analysis' / 'score_reliability.py'
-    spec = importlib.util.spec_from_file_location('score_reliability_tool', path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('analysis/score_reliability')
     result = tool.main(dirs)
     assert all(r['mean'] == pytest.approx(1.0) for r in result['reliability'].values())
     (tmp_path / 'broken').mkdir()

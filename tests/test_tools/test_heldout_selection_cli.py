@@ -1,6 +1,5 @@
 """tools/analysis/heldout_selection.py on saved frame scores: the table, the figures beside
 the held-out mean, the JSON, and one-line errors."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -9,6 +8,7 @@ import numpy as np
 import pytest
 from conftest import run_tool_in_process
 from forked_tool import run_forked
+from tool_modules import load_tool
 
 from vadkit.evaluation import FrameScores
 from vadkit.utils import register_all_modules
@@ -18,11 +18,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'analysis', 'heldout_selection.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('heldout_selection_tool', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def heldout_selection():
+    return load_tool('analysis/heldout_selection')
 
 
 def save_run(folder, seed):
@@ -44,7 +41,7 @@ def save_run(folder, seed):
 def test_table_and_figures_beside_the_heldout_mean(tmp_path, capsys):
     a, b = save_run(tmp_path / 'a', 0), save_run(tmp_path / 'b', 1)
     out = tmp_path / 'sel.json'
-    result = load_tool().main([a, b, '--normalizers', 'saved', 'RobustNormalizer',
+    result = heldout_selection().main([a, b, '--normalizers', 'saved', 'RobustNormalizer',
                                '--smooth', '0', '2', '--grid', '0,0.5,1', '--splits', '3',
                                '--seed', '4', '--out', str(out)])
     text = capsys.readouterr().out
@@ -61,7 +58,7 @@ def test_table_and_figures_beside_the_heldout_mean(tmp_path, capsys):
     assert saved['mean_heldout_auroc'] == pytest.approx(
         np.mean([r['heldout_auroc'] for r in saved['rows']]))
     assert saved['rows'][0]['chosen'].split(' | ')[0] in ('a', 'b')
-    again = load_tool().main([a, b, '--normalizers', 'saved', 'RobustNormalizer',
+    again = heldout_selection().main([a, b, '--normalizers', 'saved', 'RobustNormalizer',
                               '--smooth', '0', '2', '--grid', '0,0.5,1', '--splits', '3',
                               '--seed', '4'])
     assert again['rows'] == result['rows']                 # deterministic given the seed
@@ -70,7 +67,7 @@ def test_table_and_figures_beside_the_heldout_mean(tmp_path, capsys):
 def test_pseudo_anomaly_runs_choose_without_test_labels(tmp_path, capsys):
     a, b = save_run(tmp_path / 'a', 0), save_run(tmp_path / 'b', 1)
     pa, pb = save_run(tmp_path / 'pa', 2), save_run(tmp_path / 'pb', 3)
-    result = load_tool().main([a, b, '--pseudo', pa, pb, '--grid', '0,1', '--splits', '1'])
+    result = heldout_selection().main([a, b, '--pseudo', pa, pb, '--grid', '0,1', '--splits', '1'])
     text = capsys.readouterr().out
     assert 'LABEL-FREE (chosen on the pseudo-anomalies, no test label)' in text
     free = result['label_free']
@@ -82,17 +79,13 @@ def test_pseudo_anomaly_runs_choose_without_test_labels(tmp_path, capsys):
     assert free['pseudo_auroc'] >= pseudo_fixed
     assert f'{100 * free["micro_auroc"]:6.2f}' in text
     with pytest.raises(Exception, match='one pseudo-anomaly run per test run'):
-        load_tool().main([a, b, '--pseudo', pa])
+        heldout_selection().main([a, b, '--pseudo', pa])
 
 
 def test_default_grid_is_the_runs_alphas_search(tmp_path, capsys):
     a = save_run(tmp_path / 'a', 0)
-    result = load_tool().main([a, '--grid', '0,0.1,...,1', '--splits', '1'])
-    search = importlib.util.spec_from_file_location(
-        'search_alphas_tool', osp.join(REPO, 'tools', 'analysis', 'search_alphas.py'))
-    module = importlib.util.module_from_spec(search)
-    search.loader.exec_module(module)
-    best = module.main([a])['optimistic_best']
+    result = heldout_selection().main([a, '--grid', '0,0.1,...,1', '--splits', '1'])
+    best = load_tool('analysis/search_alphas').main([a])['optimistic_best']
     assert result['paper_protocol']['micro_auroc'] == pytest.approx(best['micro_auroc'])
 
 

@@ -1,7 +1,6 @@
 """Local error measures through the model: fit_normal_error_maps.py on the training clips,
 tools/test.py scoring with WorstRegion, TopK and RelativeToNormal, the window scorer's error
 maps, and the missing statistics file as a one-line error."""
-import importlib.util
 import os.path as osp
 import sys
 
@@ -10,6 +9,7 @@ import pytest
 import torch
 from conftest import run_tool_in_process
 from mmengine.config import Config
+from tool_modules import load_tool
 
 from vadkit.engine import WindowScorer
 from vadkit.engine.offline_scoring import build_window_dataset, load_model, score_windows
@@ -21,14 +21,6 @@ from vadkit.utils import register_all_modules
 register_all_modules()
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CLIP_LEN = 4
-
-
-def load_tool(name):
-    path = osp.join(REPO, 'tools', *name.split('/')) + '.py'
-    spec = importlib.util.spec_from_file_location(name.replace('/', '_') + '_lm', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_config(tmp, stats_file, headline=dict(type='BPE')):

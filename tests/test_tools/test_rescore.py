@@ -1,7 +1,6 @@
 """Re-scoring saved frame scores: a real test run (tools/test.py on a random-weight model and
 tiny synthetic videos) re-scored with the same settings reproduces its metrics exactly;
 other settings, the alpha search, and the normal statistics for z-scoring."""
-import importlib.util
 import json
 import os.path as osp
 import sys
@@ -11,6 +10,7 @@ import pytest
 import torch
 from mmengine.config import Config
 from sklearn.metrics import roc_auc_score
+from tool_modules import load_tool
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation import functional as VF  # noqa: N812
@@ -23,14 +23,6 @@ from vadkit.utils.scoring_options import parse_normalizer, parse_weights
 register_all_modules()
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def load_tool(name):
-    path = osp.join(REPO, 'tools', *name.split('/')) + '.py'
-    spec = importlib.util.spec_from_file_location(name.replace('/', '_'), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 rescore = load_tool('analysis/rescore')

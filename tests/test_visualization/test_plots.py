@@ -1,6 +1,5 @@
 """Figures: per-frame score curves (Figures 3-4) and error maps (Figure 5) are written as
 PNG files, from saved scores and from a (random-weight) model on tiny synthetic videos."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 import torch
 from matplotlib.image import imread
 from mmengine.config import Config
+from tool_modules import load_tool as load_tool_module
 
 from vadkit.evaluation import FrameScores
 from vadkit.registry import METRICS, MODELS
@@ -22,11 +22,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def load_tool(name):
-    path = osp.join(REPO, 'tools', 'analysis', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool_module('analysis/' + name)
 
 
 def assert_png(path, min_w=400, min_h=200):
