@@ -13,10 +13,10 @@ unlabelled videos (the --out-dir of each tools/detect.py run):
 
 For each score, the Pearson correlation of its per-video rescaled scores between every two
 runs, averaged over videos: 1 when every seed scores the frames alike, 0 when each seed's
-curve is its own noise. The suggested
-weights are those reliabilities (of the first run's weighted scores, or --score-names),
-printed as a config line and as rescore.py options. Labels are never read: the runs may be
-of unlabelled footage.
+curve is its own noise. The suggested weights are those reliabilities (of the first run's
+weighted scores, or --score-names), printed as a config line and as rescore.py options.
+Labels are never read: the runs may be of unlabelled footage. A test run and a detection
+run are not compared (their labels differ): give runs of one kind.
 """
 import argparse
 import json
