@@ -65,10 +65,6 @@ def load_run(path: str) -> FrameScores:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     register_all_modules(init_default_scope=False)
-    if len(args.frame_scores) < 2:
-        raise ReliabilityError(
-            f'got {len(args.frame_scores)} test run: reliability compares runs, give the test '
-            'runs of at least 2 models of one config trained with other seeds')
     runs = [load_run(p) for p in args.frame_scores]
     names = args.score_names or list(runs[0].settings.get('score_weights') or {})
     if not names:

@@ -331,7 +331,7 @@ class FrameScores:
             names.append(str(entry['name']))
             frames.append(index.astype(np.int64))
             labels.append(np.zeros(index.size, dtype=np.int64))
-            raw.append({n: np.asarray([columns[n][i] for i in index], dtype=np.float64)
+            raw.append({n: np.asarray(columns[n], dtype=np.float64)[index]
                         for n in score_names})
         if not names:
             raise ValueError(f'{summary_path} lists no scored video')
