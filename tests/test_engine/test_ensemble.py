@@ -36,6 +36,8 @@ def test_members_of_two_seeds_never_share_a_seed():
     (dict(members='four'), 'integer >= 1'),
     (dict(members=2, seeds=[1, 2]), "unknown key(s) ['seeds']"),
     (4, 'dict(members=4)'),
+    (dict(members=2, score_weights='alphas'), "one of ['reliability']"),
+    (dict(members=1, score_weights='reliability'), 'members >= 2'),
 ])
 def test_a_wrong_ensemble_setting_is_refused_with_the_form_to_write(ensemble, words):
     with pytest.raises(EnsembleConfigError, match=re.escape(words)):
@@ -208,6 +210,73 @@ def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_ru
     (broken / 'ensemble.json').write_text(json.dumps(dict(members=[dict(seed=0)])))
     with pytest.raises(InputError, match=r'member 0 of the ensemble .* has no checkpoint'):
         AnomalyDetector(TINY_SYNTHETIC_CONFIG, str(broken), calibration=None)
+
+
+def test_an_ensemble_fuses_with_the_reliability_its_members_measure(ensemble_run, tmp_path,
+                                                                   capsys):
+    """``ensemble.score_weights='reliability'``: the headline fuses with each score's
+    reliability across the members (no label read), the config's weights are reported
+    beside it, and detection with the work dir fuses as the test did."""
+    from vadkit.apis import AnomalyDetector
+    from vadkit.cli import main
+    from vadkit.evaluation.score_reliability import reliability_weights, score_reliability
+    work = str(tmp_path / 'work')
+    shutil.copytree(ensemble_run['work'], work)
+    with open(osp.join(work, 'metrics.json')) as f:
+        before = json.load(f)
+    args = [a if a != ensemble_run['work'] else work for a in ensemble_run['args']]
+    environ = dict(os.environ)
+    try:  # the members' tests ended: kept, and the ensemble re-scored with its own weights
+        assert main(args + ['--resume', '--cfg-options',
+                            'ensemble.score_weights=reliability']) == 0
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+    out = capsys.readouterr().out
+    assert 'fusion weights measured across the members' in out
+    runs = [FrameScores.load(osp.join(work, f'member{i}')) for i in range(2)]
+    expected = reliability_weights(score_reliability(runs, ['vcr', 'ffp', 'prp']))
+    assert expected != {'vcr': 0.1, 'ffp': 0.8, 'prp': 1.0}
+    with open(osp.join(work, 'ensemble.json')) as f:
+        info = json.load(f)
+    assert info['score_weights'] == expected
+    assert set(info['reliability']) == {'vcr', 'ffp', 'prp'}
+    with open(osp.join(work, 'metrics.json')) as f:
+        metrics = json.load(f)
+    fused = FrameScores.average(runs).evaluate(expected).metrics['micro_auroc']
+    assert metrics['micro_auroc'] == pytest.approx(fused, abs=1e-12)
+    assert metrics['micro_auroc_config_weights'] == pytest.approx(before['micro_auroc'],
+                                                                  abs=1e-12)
+    assert metrics['micro_auroc_vcronly'] == before['micro_auroc_vcronly']
+    saved = FrameScores.load(work)  # re-scoring the ensemble's file gives its headline
+    assert saved.settings['score_weights'] == expected
+    assert saved.evaluate().metrics['micro_auroc'] == pytest.approx(fused, abs=1e-12)
+    det = AnomalyDetector(TINY_SYNTHETIC_CONFIG, work, calibration=None,
+                          cfg_options={'test_evaluator.compare_normalizers': None})
+    assert det.score_weights == expected
+    test = np.load(osp.join(work, 'frame_scores.npz'))
+    name = str(test['video_names'][0])
+    res = det.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', name))
+    np.testing.assert_allclose(res.scores[res.mask], test['score'][test['video_idx'] == 0],
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_members_that_agree_on_no_score_are_refused_with_the_fix():
+    from vadkit.engine.ensemble import members_reliability
+    rng = np.random.default_rng(0)
+    frames = [np.arange(8, 48)]
+
+    def run(curve):
+        return FrameScores(video_idx=[0], video_names=['01'], frames=frames,
+                           labels=[np.zeros(40, dtype=np.int64)], raw=[dict(vcr=curve)],
+                           score_names=['vcr'],
+                           settings=dict(score_weights=dict(vcr=1.0),
+                                         normalizer=dict(type='MinMaxNormalizer')))
+    curve = rng.normal(size=40)
+    weights, _ = members_reliability([run(curve), run(curve + 0.01)], ['vcr'])
+    assert weights == {'vcr': 1.0}
+    with pytest.raises(EnsembleConfigError, match='score_weights=None'):
+        members_reliability([run(curve), run(-curve)], ['vcr'])
 
 
 def _source(ensemble_run, name):

@@ -30,6 +30,7 @@ from .calibration import Calibration
 from .ensemble_members import (
     average_rescaled,
     is_ensemble_dir,
+    measured_score_weights,
     member_checkpoints,
     member_untrained_tasks,
 )
@@ -140,6 +141,10 @@ class AnomalyDetector:
                                             hflip_average=hflip) for m in members or [model]]
         self.scorer = self.member_scorers[0]
         self.offline = OfflineFusion(find_frame_metric_cfg(self.cfg))
+        if self.member_checkpoints:  # an ensemble that measured its weights fuses with them
+            measured = measured_score_weights(self.checkpoint)
+            if measured is not None:
+                self.offline.weights = measured
         self.score_weights = self.offline.weights
         self.thresholds = Thresholds(self.score_weights, self.checkpoint, calibration,
                                      threshold, percentile, causal_norm, running_window,

@@ -6,7 +6,9 @@
 member, averaged over the members, then rescaled and fused once more. Detection given the
 ensemble's work dir does the same on any video, so its offline scores are those of the
 ensemble's test for the same frames. The rescaling needs whole videos: an ensemble detects
-offline only.
+offline only. Where the ensemble measured its fusion weights across its members
+(``ensemble.score_weights='reliability'``), detection fuses with the weights its test
+measured, kept in ``ensemble.json``.
 """
 import json
 import os.path as osp
@@ -26,6 +28,39 @@ def is_ensemble_dir(path: Optional[str]) -> bool:
     return bool(path) and osp.isdir(path) and osp.isfile(osp.join(path, ENSEMBLE_FILE))
 
 
+def _ensemble_info(work_dir: str) -> dict:
+    """``ensemble.json`` of the ensemble trained in ``work_dir``."""
+    path = osp.join(work_dir, ENSEMBLE_FILE)
+    try:
+        with open(path) as f:
+            info = json.load(f)
+        if not isinstance(info['members'], list):
+            raise TypeError('members is not a list')
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise InputError(f'cannot read the ensemble\'s members from {path} ({e}): train the '
+                         'ensemble again with tools/train.py, or give one member\'s '
+                         'checkpoint') from e
+    return info
+
+
+def measured_score_weights(work_dir: str) -> Optional[Dict[str, float]]:
+    """The fusion weights the ensemble of ``work_dir`` measured across its members (its
+    ``score_weights`` in ``ensemble.json``); ``None`` where it fused with the config's.
+
+    Raises:
+        InputError: If the recorded weights are not ``{score name: number}``.
+    """
+    weights = _ensemble_info(work_dir).get('score_weights')
+    if weights is None:
+        return None
+    if not isinstance(weights, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in weights.values()):
+        raise InputError(f'{osp.join(work_dir, ENSEMBLE_FILE)}: score_weights={weights!r} is '
+                         'not {score name: weight}; test the ensemble again '
+                         '(tools/train.py <config> --work-dir <it> --resume --test)')
+    return {str(k): float(v) for k, v in weights.items()}
+
+
 def member_checkpoints(work_dir: str) -> List[str]:
     """The last checkpoint of each member of the ensemble trained in ``work_dir``.
 
@@ -33,13 +68,7 @@ def member_checkpoints(work_dir: str) -> List[str]:
         InputError: If ``ensemble.json`` cannot be read or a member has no checkpoint.
     """
     path = osp.join(work_dir, ENSEMBLE_FILE)
-    try:
-        with open(path) as f:
-            members = json.load(f)['members']
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise InputError(f'cannot read the ensemble\'s members from {path} ({e}): train the '
-                         'ensemble again with tools/train.py, or give one member\'s '
-                         'checkpoint') from e
+    members = _ensemble_info(work_dir)['members']
     checkpoints = []
     for i in range(len(members)):
         folder = member_work_dir(work_dir, i)  # where it is now, not where it trained

@@ -9,26 +9,36 @@ model's score per video depends on its seed more than on its last epochs
 scores the ensemble as ``tools/analysis/rescore.py`` does with several files: each score
 rescaled per video in each member, averaged over the members, then rescaled and fused once
 more (:meth:`FrameScores.average`).
+
+``ensemble = dict(members=K, score_weights='reliability')`` fuses with weights the members
+measure themselves, with no label: each weighted score's reliability across the members
+(:func:`vadkit.evaluation.score_reliability`), so a score that is mostly seed noise on this
+data counts for less. The config's own ``score_weights`` are reported beside it
+(``micro_auroc_config_weights``); the weights and reliabilities are kept in
+``ensemble.json``, and detection with the ensemble's work dir fuses with them.
 """
 import copy
 import json
 import os
 import os.path as osp
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.dist import is_main_process
 
 from vadkit.evaluation import FrameScores
 from vadkit.evaluation.metrics.frame_auroc_metric import compare_weights_metrics
+from vadkit.evaluation.score_reliability import reliability_weights, score_reliability
 from vadkit.evaluation.task_skill import describe_left_out
 from vadkit.utils.cpu_share import reset_threads_used
 from vadkit.utils.errors import VadkitError
 from vadkit.utils.refused_run import nothing_left_if_refused, wrote_checkpoints
 from vadkit.utils.work_dir_lock import lock_work_dir, unlock_work_dir
 
-ENSEMBLE_KEYS = ('members', )
+ENSEMBLE_KEYS = ('members', 'score_weights')
 ENSEMBLE_FILE = 'ensemble.json'  # in the ensemble's work dir: each member's seed and figures
+WEIGHT_RULES = ('reliability', )  # ensemble.score_weights: fusion weights measured by members
+CONFIG_WEIGHTS_LABEL = 'config_weights'  # micro_auroc_<label>: the config's own score_weights
 
 
 def member_work_dir(work_dir: str, index: int) -> str:
@@ -56,7 +66,44 @@ def ensemble_members(cfg: Config) -> Optional[int]:
     if isinstance(members, bool) or not isinstance(members, int) or members < 1:
         raise EnsembleConfigError(f'ensemble.members={members!r}: give the number of models '
                                   'to train, an integer >= 1')
+    rule = ensemble.get('score_weights')
+    if rule is not None and rule not in WEIGHT_RULES:
+        raise EnsembleConfigError(f'ensemble.score_weights={rule!r}: give one of '
+                                  f'{list(WEIGHT_RULES)}, or leave it out to fuse with the '
+                                  "test evaluator's score_weights")
+    if rule == 'reliability' and members < 2:
+        raise EnsembleConfigError(f"ensemble.score_weights='reliability' compares members: "
+                                  f'members={members} has no pair to compare; give '
+                                  'members >= 2 (4 or more for steadier weights)')
     return members
+
+
+def ensemble_weight_rule(cfg: Config) -> Optional[str]:
+    """``'reliability'`` where the ensemble measures its fusion weights; ``None`` where it
+    fuses with the test evaluator's ``score_weights`` (or the config is one model)."""
+    if ensemble_members(cfg) is None:
+        return None
+    return cfg.ensemble.get('score_weights')
+
+
+def members_reliability(runs: List[FrameScores], names: List[str]) -> Tuple[Dict[str, float],
+                                                                             Dict[str, dict]]:
+    """``(weights, reliability)`` of scores ``names`` measured across the members' test
+    scores (no label read): each weight is the score's mean reliability, 0 where negative.
+
+    Raises:
+        EnsembleConfigError: If every weight is 0 (no score agrees between members), where
+            the fused score would rank frames by nothing.
+    """
+    reliability = score_reliability(runs, names)
+    weights = reliability_weights(reliability, names)
+    if not any(weights.values()):
+        raise EnsembleConfigError(
+            f'no weighted score agrees between the members (reliability {weights}): their '
+            'scores are seed noise on these videos, so weights measured from them would fuse '
+            'nothing; train longer, or set ensemble.score_weights=None to fuse with the '
+            "test evaluator's score_weights")
+    return weights, reliability
 
 
 def member_seeds(seed: int, members: int) -> List[int]:
@@ -95,12 +142,23 @@ def _frame_metric_cfg(cfg: Config) -> dict:
 
 
 def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict] = None,
-                     compare_weights: Optional[dict] = None):
+                     compare_weights: Optional[dict] = None,
+                     score_weights: Optional[Dict[str, float]] = None):
     """The ensemble's scores and the metrics a single run's test reports: the members'
     scores averaged with the saved normalizers (the headline), once more with each of
     ``compare_normalizers``, and fused with each of ``compare_weights``
-    (``micro_auroc_<label>``)."""
+    (``micro_auroc_<label>``). ``score_weights`` replace the members' saved weights for
+    the headline (and in the saved scores); the saved ones are then reported as
+    ``micro_auroc_config_weights``."""
     scores = FrameScores.average(runs)
+    if score_weights is not None:
+        compare_weights = dict(compare_weights or {})
+        if CONFIG_WEIGHTS_LABEL in compare_weights:
+            raise EnsembleConfigError(f'compare_weights[{CONFIG_WEIGHTS_LABEL!r}] is the '
+                                      "ensemble's report of the config's score_weights: "
+                                      'give that entry another label')
+        compare_weights[CONFIG_WEIGHTS_LABEL] = dict(scores.settings['score_weights'])
+        scores.settings['score_weights'] = dict(score_weights)
     evaluation = scores.evaluate()
     metrics = dict(evaluation.metrics)
     weights = scores.settings['score_weights']
@@ -185,20 +243,28 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
     if not test or not is_main_process():  # the members' scores are written by rank 0
         return None
     runs = [FrameScores.load(d) for d in dirs]
+    measured: dict = {}
+    weights = None
+    if ensemble_weight_rule(cfg) == 'reliability':
+        weights, reliability = members_reliability(runs, list(metric_cfg['score_weights']))
+        measured = dict(score_weights=weights, reliability=reliability)
+        print('fusion weights measured across the members (reliability, no label read): ' +
+              ', '.join(f'{n} {w:.2f}' for n, w in weights.items()), flush=True)
     scores, evaluation, metrics = ensemble_metrics(runs, metric_cfg.get('compare_normalizers'),
-                                                   metric_cfg.get('compare_weights'))
+                                                   metric_cfg.get('compare_weights'), weights)
     scores.save(cfg.work_dir, evaluation)
     left_out = scores.settings.get('left_out', {})
     for line in describe_left_out(left_out, dirs):  # members whose task did not learn
         print(line, flush=True)
     with open(osp.join(cfg.work_dir, ENSEMBLE_FILE), 'w') as f:
-        json.dump(dict(seed=seed, left_out=left_out, members=[
+        json.dump(dict(seed=seed, left_out=left_out, **measured, members=[
             dict(seed=s, work_dir=d, metrics=_read_json(osp.join(d, 'metrics.json')),
                  untrained_tasks=r.untrained_tasks)
             for s, d, r in zip(seeds, dirs, runs)]), f, indent=2)
     report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
                    f'(seeds {", ".join(map(str, seeds))})', machine=members_machine(dirs),
-                   weight_labels=compare_weight_labels(cfg))
+                   weight_labels=compare_weight_labels(cfg) + (
+                       [CONFIG_WEIGHTS_LABEL] if weights is not None else []))
     return metrics
 
 
