@@ -8,16 +8,9 @@
 # read: VCR 0.990, FFP 0.976, PRP 0.376). The demo trains
 # everything at lr 1e-3, the U-Net's rate in the Ped2 config too. Figures in
 # configs/luss_ae/README.md.
-_base_ = ['../demo/luss-ae_3dcae-w8_8x64x64_synthetic.py']
-bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
-model = dict(tasks=[
-    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6,
-         measure=dict(type='TemporalDifference', measure=bpe), extra_measures=dict(bpe=bpe)),
-    dict(type='UNetFuturePredictionHead', name='ffp', loss_weight=0.4, in_frames=4,
-         widths=(16, 32, 64, 128)),
-    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0, input_key='prp_clip'),
-    dict(type='FrameDifferenceHead', name='motion', measure=bpe),
-])
+_base_ = ['../demo/luss-ae_3dcae-w8_8x64x64_synthetic.py',
+          '../_base_/models/luss_ae_plus_heads.py']
+model = dict(tasks=_base_.luss_ae_plus_tasks)
 test_evaluator = dict(
     score_weights=dict(vcr=0.99, ffp=0.98, prp=0.38),
     compare_weights=dict(equal=dict(vcr=1.0, ffp=1.0, prp=1.0),

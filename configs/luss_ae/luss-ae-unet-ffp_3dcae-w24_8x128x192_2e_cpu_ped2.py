@@ -10,16 +10,8 @@
 # FFP. Reported beside it: each score alone, equal weights, the paper's alphas, VCR's frame
 # BPE, and the model-free frame difference (`motion`, not fused). One model, 2 epochs: 5.5 min on 2 AVX-512 cores, 9.8 min
 # with AVX2 kernels on them (training and test). Figures in configs/luss_ae/README.md.
-_base_ = ['./luss-ae_3dcae-w24_8x128x192_cpu_ped2.py']
-bpe = dict(type='BPE', sigma=1.0, kernel_size=5, stride=2)
-model = dict(tasks=[
-    dict(type='ClipReconstructionHead', name='vcr', loss_weight=0.6,
-         measure=dict(type='TemporalDifference', measure=bpe), extra_measures=dict(bpe=bpe)),
-    dict(type='UNetFuturePredictionHead', name='ffp', loss_weight=0.4, in_frames=4,
-         widths=(16, 32, 64, 128)),
-    dict(type='PlaybackRateHead', name='prp', loss_weight=1.0, input_key='prp_clip'),
-    dict(type='FrameDifferenceHead', name='motion', measure=bpe),
-])
+_base_ = ['./luss-ae_3dcae-w24_8x128x192_cpu_ped2.py', '../_base_/models/luss_ae_plus_heads.py']
+model = dict(tasks=_base_.luss_ae_plus_tasks)
 # weights: the reliabilities printed by score_reliability.py for the four seeds' test runs
 # with AVX2 kernels (VCR 0.945, FFP 0.975, PRP 0.241; AVX-512: 0.949, 0.969, 0.264)
 test_evaluator = dict(
@@ -32,6 +24,6 @@ test_evaluator = dict(
 # the U-Net trains at lr 1e-3 (10x the paper's 1e-4, which the 3D autoencoder keeps): chosen
 # by the lower training prediction loss after the same 1,212 steps, no test label (0.0066
 # against 0.0095-0.0102 at 1e-4)
-optim_wrapper = dict(paramwise_cfg=dict(custom_keys={'.unet.': dict(lr_mult=10.0)}))
+optim_wrapper = dict(paramwise_cfg=_base_.luss_ae_plus_paramwise)
 # two epochs (1,212 Adam steps): what fits, with the test, in 30 min on 2 AVX2-only cores
 train_cfg = dict(max_epochs=2)
