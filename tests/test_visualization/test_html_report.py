@@ -216,3 +216,29 @@ def test_unlabelled_run_uses_the_normal_percentile(tmp_path):
     assert data['threshold']['value'] == pytest.approx(np.percentile(fused, 95), abs=1e-3)
     html = open(write_report(str(tmp_path), threshold=1e9, with_frames=False)).read()
     assert 'No event: no frame is above the threshold.' in html
+
+
+def test_each_variant_figure_says_what_it_varied(tmp_path):
+    """``micro_auroc_<label>`` is other weights or another rescaling: the page says which,
+    with the values the run saved, and a plain label where the run saved none."""
+    from vadkit.evaluation.metrics.frame_auroc_metric import FrameAUROCMetric
+    metric = FrameAUROCMetric(score_weights=dict(vcr=0.1, ffp=0.8, prp=1.0),
+                              compare_weights=dict(equal=dict(vcr=1.0, ffp=1.0, prp=1.0)),
+                              compare_normalizers=dict(robust=dict(type='RobustNormalizer')))
+    settings = metric.settings
+    assert settings['compare_weights'] == dict(equal=dict(vcr=1.0, ffp=1.0, prp=1.0))
+    assert settings['compare_normalizers'] == dict(robust=dict(type='RobustNormalizer'))
+    scores = make_run(tmp_path / 'run')
+    scores.settings.update(compare_weights=settings['compare_weights'],
+                           compare_normalizers=settings['compare_normalizers'])
+    scores.save(str(tmp_path / 'run'), scores.evaluate())
+    with open(tmp_path / 'run' / 'metrics.json', 'w') as f:
+        json.dump(dict(METRICS, micro_auroc_equal=0.81, micro_auroc_robust=0.82,
+                       micro_auroc_old=0.83), f)
+    html = (tmp_path / 'run' / 'report.html')
+    write_report(str(tmp_path / 'run'))
+    text = html.read_text()
+    assert "micro AUROC with the &#x27;equal&#x27; weights (vcr 1.00, ffp 1.00, prp 1.00)" in text
+    assert "micro AUROC with the &#x27;robust&#x27; rescaling (RobustNormalizer)" in text
+    assert "&#x27;old&#x27; variant (other weights or rescaling)" in text
+    assert 'normalizer</td>' not in text

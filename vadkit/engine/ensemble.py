@@ -159,6 +159,7 @@ def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict
                                       'give that entry another label')
         compare_weights[CONFIG_WEIGHTS_LABEL] = dict(scores.settings['score_weights'])
         scores.settings['score_weights'] = dict(score_weights)
+        scores.settings['compare_weights'] = {k: dict(v) for k, v in compare_weights.items()}
     evaluation = scores.evaluate()
     metrics = dict(evaluation.metrics)
     weights = scores.settings['score_weights']

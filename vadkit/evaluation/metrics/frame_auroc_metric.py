@@ -99,6 +99,12 @@ class FrameAUROCMetric(BaseMetric):
                         normalizers={k: dict(v) for k, v in self.normalizer_cfgs.items()})
         if self.fusion_cfg is not None:
             settings['fusion'] = dict(self.fusion_cfg)
+        # what each micro_auroc_<label> of metrics.json is, for whoever reads the run later
+        if self.compare_weights:
+            settings['compare_weights'] = {k: dict(v) for k, v in self.compare_weights.items()}
+        if self.compare_normalizers:
+            settings['compare_normalizers'] = {k: dict(v) for k, v in
+                                               self.compare_normalizers.items()}
         return settings
 
     def build_normalizer(self, name: str):

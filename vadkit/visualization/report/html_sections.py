@@ -40,8 +40,25 @@ def definition_list(rows: Iterable[tuple]) -> str:
     return f'<dl>{items}</dl>'
 
 
-def metrics_table(metrics: dict, score_names: Sequence[str]) -> str:
-    """Every metric of ``metrics.json``, fused first, then each task's AUROC."""
+def variant_label(label: str, settings: Optional[dict] = None) -> str:
+    """What ``micro_auroc_<label>`` measured: other weights (``compare_weights``) or
+    another rescaling (``compare_normalizers``), with its values where the run saved
+    them."""
+    settings = settings or {}
+    weights = (settings.get('compare_weights') or {}).get(label)
+    if weights is not None:
+        shown = ', '.join(f'{n} {_fmt(float(w), 2)}' for n, w in weights.items())
+        return f'micro AUROC with the {label!r} weights ({shown})'
+    normalizer = (settings.get('compare_normalizers') or {}).get(label)
+    if normalizer is not None:
+        return f'micro AUROC with the {label!r} rescaling ({normalizer.get("type", "?")})'
+    return f'micro AUROC, {label!r} variant (other weights or rescaling)'
+
+
+def metrics_table(metrics: dict, score_names: Sequence[str],
+                  settings: Optional[dict] = None) -> str:
+    """Every metric of ``metrics.json``, fused first, then each task's AUROC; ``settings``
+    (of the saved scores) tell what each ``micro_auroc_<label>`` is."""
     rows = []
     for key, value in metrics.items():
         if not isinstance(value, (int, float)):
@@ -51,7 +68,7 @@ def metrics_table(metrics: dict, score_names: Sequence[str]) -> str:
             if key == f'{name}_micro_auroc':
                 label = f'task {name} alone: micro AUROC'
         if key.startswith('micro_auroc_'):
-            label = f'micro AUROC with the {key[12:]!r} normalizer'
+            label = variant_label(key[12:], settings)
         shown = _pct(value) if ('auroc' in key and key != 'macro_videos'
                                and not key.endswith('_videos')) or key in PERCENT_KEYS \
             else _fmt(value)
@@ -95,7 +112,7 @@ def summary_section(data: dict) -> str:
     machine = data['machine']
     machine_html = definition_list((k, escape(_fmt(v))) for k, v in machine.items()) \
         if machine else '<p class="note">No machine.json in the run folder.</p>'
-    metrics_html = (f'<h3>Metrics</h3>{metrics_table(data["metrics"], data["score_names"])}'
+    metrics_html = (f'<h3>Metrics</h3>{metrics_table(data["metrics"], data["score_names"], data.get("settings"))}'
                     if data.get('kind', 'test') == 'test' or data['metrics'] else '')
     config_text = cfg.get('config_text')
     config_html = (f'<details><summary>config copy ({escape(str(cfg.get("config")))})'
