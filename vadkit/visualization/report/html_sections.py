@@ -112,7 +112,8 @@ def summary_section(data: dict) -> str:
     machine = data['machine']
     machine_html = definition_list((k, escape(_fmt(v))) for k, v in machine.items()) \
         if machine else '<p class="note">No machine.json in the run folder.</p>'
-    metrics_html = (f'<h3>Metrics</h3>{metrics_table(data["metrics"], data["score_names"], data.get("settings"))}'
+    table = metrics_table(data['metrics'], data['score_names'], data.get('settings'))
+    metrics_html = (f'<h3>Metrics</h3>{table}'
                     if data.get('kind', 'test') == 'test' or data['metrics'] else '')
     config_text = cfg.get('config_text')
     config_html = (f'<details><summary>config copy ({escape(str(cfg.get("config")))})'
