@@ -261,6 +261,16 @@ def test_an_ensemble_fuses_with_the_reliability_its_members_measure(ensemble_run
                                rtol=1e-5, atol=1e-7)
 
 
+def test_a_compare_weights_label_that_clashes_is_refused_before_training(tmp_path):
+    cfg = Config.fromfile(TINY_SYNTHETIC_CONFIG)
+    cfg.work_dir = str(tmp_path / 'w')
+    cfg.ensemble = dict(members=2, score_weights='reliability')
+    cfg.test_evaluator['compare_weights'] = dict(config_weights=dict(vcr=1.0))
+    with pytest.raises(EnsembleConfigError, match='another label'):
+        train_ensemble(cfg, test=True)
+    assert not osp.exists(cfg.work_dir)
+
+
 def test_members_that_agree_on_no_score_are_refused_with_the_fix():
     from vadkit.engine.ensemble import members_reliability
     rng = np.random.default_rng(0)

@@ -141,6 +141,15 @@ def _frame_metric_cfg(cfg: Config) -> dict:
                               "test_evaluator must include a FrameAUROCMetric")
 
 
+def _check_config_weights_label(compare_weights: Optional[dict]) -> None:
+    """Refuse a ``compare_weights`` entry under the label that reports the config's own
+    weights beside measured ones."""
+    if CONFIG_WEIGHTS_LABEL in (compare_weights or {}):
+        raise EnsembleConfigError(f'test_evaluator.compare_weights[{CONFIG_WEIGHTS_LABEL!r}]: '
+                                  "that label reports the config's score_weights beside the "
+                                  "weights the ensemble measures; give the entry another label")
+
+
 def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict] = None,
                      compare_weights: Optional[dict] = None,
                      score_weights: Optional[Dict[str, float]] = None):
@@ -152,11 +161,8 @@ def ensemble_metrics(runs: List[FrameScores], compare_normalizers: Optional[dict
     ``micro_auroc_config_weights``."""
     scores = FrameScores.average(runs)
     if score_weights is not None:
+        _check_config_weights_label(compare_weights)
         compare_weights = dict(compare_weights or {})
-        if CONFIG_WEIGHTS_LABEL in compare_weights:
-            raise EnsembleConfigError(f'compare_weights[{CONFIG_WEIGHTS_LABEL!r}] is the '
-                                      "ensemble's report of the config's score_weights: "
-                                      'give that entry another label')
         compare_weights[CONFIG_WEIGHTS_LABEL] = dict(scores.settings['score_weights'])
         scores.settings['score_weights'] = dict(score_weights)
         scores.settings['compare_weights'] = {k: dict(v) for k, v in compare_weights.items()}
@@ -191,6 +197,8 @@ def train_ensemble(cfg: Config, resume: Optional[str] = None, test: bool = False
         raise EnsembleConfigError(f'--resume {resume}: an ensemble resumes each member from '
                                   'its own work dir; give --resume without a path')
     metric_cfg = _frame_metric_cfg(cfg) if test else None
+    if metric_cfg is not None and ensemble_weight_rule(cfg) == 'reliability':
+        _check_config_weights_label(metric_cfg.get('compare_weights'))
     # refused before any member saved a checkpoint (a bad dataset, load_from or option):
     # no folder is left; members that saved checkpoints are kept for --resume
     try:
