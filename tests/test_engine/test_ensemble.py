@@ -164,8 +164,10 @@ def test_detection_with_the_ensembles_work_dir_gives_its_test_scores(ensemble_ru
         res = det.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', name))
         rows = test['video_idx'] == k
         np.testing.assert_array_equal(np.flatnonzero(res.mask), test['frame_idx'][rows])
+        # float32 rounding (the test folds BatchNorm, the thread count may differ), which a
+        # video's min-max can stretch: on one thread an Intel Xeon differed by 3.7e-6
         np.testing.assert_allclose(res.scores[res.mask], test['score'][rows], rtol=1e-5,
-                                   atol=1e-7)
+                                   atol=1e-5)
     # calibrated like one model: the threshold of its offline scores on normal videos
     from vadkit.apis import calibrate, holdout_sources
     cal = calibrate(det, holdout_sources(det.cfg, 1), percentile=95)
@@ -258,7 +260,7 @@ def test_an_ensemble_fuses_with_the_reliability_its_members_measure(ensemble_run
     name = str(test['video_names'][0])
     res = det.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', name))
     np.testing.assert_allclose(res.scores[res.mask], test['score'][test['video_idx'] == 0],
-                               rtol=1e-5, atol=1e-7)
+                               rtol=1e-5, atol=1e-5)
 
 
 def test_a_compare_weights_label_that_clashes_is_refused_before_training(tmp_path):
@@ -473,7 +475,7 @@ def test_a_member_whose_task_did_not_learn_is_left_out_alike_everywhere(ensemble
     name = averaged.video_names[0]
     res = det.score_video(osp.join(ensemble_run['data'], 'testing', 'frames', name))
     left_out = averaged.evaluate().combined[0]
-    np.testing.assert_allclose(res.scores[res.mask], left_out, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(res.scores[res.mask], left_out, rtol=1e-5, atol=1e-5)
     for run in runs:
         run.untrained_tasks = []
     every_member = FrameScores.average(runs).evaluate().combined[0]
