@@ -272,8 +272,7 @@ def _train_members(cfg: Config, seeds: List[int], resume: Optional[str], test: b
             for s, d, r in zip(seeds, dirs, runs)]), f, indent=2)
     report_metrics(metrics, cfg.work_dir, title=f'ensemble of {members} members '
                    f'(seeds {", ".join(map(str, seeds))})', machine=members_machine(dirs),
-                   weight_labels=compare_weight_labels(cfg) + (
-                       [CONFIG_WEIGHTS_LABEL] if weights is not None else []))
+                   weight_labels=list(scores.settings.get('compare_weights') or {}))
     return metrics
 
 
