@@ -28,11 +28,11 @@ from vadkit.utils.cpu_share import join_cpu_share, refresh_cpu_share
 
 from .calibration import Calibration
 from .ensemble_members import (
+    TrainedEnsemble,
     average_rescaled,
     is_ensemble_dir,
-    measured_score_weights,
-    member_checkpoints,
     member_untrained_tasks,
+    read_ensemble,
 )
 from .events import Event, EventTracker, extract_events
 from .fusion import CausalFusion, OfflineFusion, find_frame_metric_cfg
@@ -98,6 +98,7 @@ class AnomalyDetector:
         Thresholds.check_arguments(threshold, percentile, causal_norm, min_event_frames,
                                    merge_gap)
         members: List[nn.Module] = []
+        ensemble: Optional[TrainedEnsemble] = None
         self.member_checkpoints: Optional[List[str]] = None  # of an ensemble's work dir
         self.member_untrained_tasks: Optional[List[List[str]]] = None  # their task_skill
         if model is None and is_ensemble_dir(checkpoint):
@@ -107,7 +108,8 @@ class AnomalyDetector:
                     'video before they are averaged, which needs whole videos; detect with '
                     "mode='offline' (--mode offline), or give one member's checkpoint")
             checkpoint = checkpoint.rstrip('/')
-            self.member_checkpoints = member_checkpoints(checkpoint)
+            ensemble = read_ensemble(checkpoint)
+            self.member_checkpoints = ensemble.member_checkpoints
             self.member_untrained_tasks = member_untrained_tasks(self.member_checkpoints)
             members = [init_detector(config, c, device, cfg_options)
                        for c in self.member_checkpoints]
@@ -141,10 +143,8 @@ class AnomalyDetector:
                                             hflip_average=hflip) for m in members or [model]]
         self.scorer = self.member_scorers[0]
         self.offline = OfflineFusion(find_frame_metric_cfg(self.cfg))
-        if self.member_checkpoints:  # an ensemble that measured its weights fuses with them
-            measured = measured_score_weights(self.checkpoint)
-            if measured is not None:
-                self.offline.weights = measured
+        if ensemble is not None and ensemble.score_weights is not None:
+            self.offline.weights = ensemble.score_weights  # measured across the members
         self.score_weights = self.offline.weights
         self.thresholds = Thresholds(self.score_weights, self.checkpoint, calibration,
                                      threshold, percentile, causal_norm, running_window,

@@ -12,6 +12,7 @@ measured, kept in ``ensemble.json``.
 """
 import json
 import os.path as osp
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -28,8 +29,25 @@ def is_ensemble_dir(path: Optional[str]) -> bool:
     return bool(path) and osp.isdir(path) and osp.isfile(osp.join(path, ENSEMBLE_FILE))
 
 
-def _ensemble_info(work_dir: str) -> dict:
-    """``ensemble.json`` of the ensemble trained in ``work_dir``."""
+@dataclass(frozen=True)
+class TrainedEnsemble:
+    """What detection needs of an ensemble trained in ``work_dir``, read from its
+    ``ensemble.json`` once."""
+
+    work_dir: str
+    #: the last checkpoint of each member (the one its test used)
+    member_checkpoints: List[str]
+    #: the fusion weights measured across the members; ``None``: the config's
+    score_weights: Optional[Dict[str, float]]
+
+
+def read_ensemble(work_dir: str) -> TrainedEnsemble:
+    """The members' checkpoints and measured weights of the ensemble trained in ``work_dir``.
+
+    Raises:
+        InputError: If ``ensemble.json`` cannot be read, a member has no checkpoint, or
+            the recorded weights are not ``{score name: number}``.
+    """
     path = osp.join(work_dir, ENSEMBLE_FILE)
     try:
         with open(path) as f:
@@ -40,37 +58,8 @@ def _ensemble_info(work_dir: str) -> dict:
         raise InputError(f'cannot read the ensemble\'s members from {path} ({e}): train the '
                          'ensemble again with tools/train.py, or give one member\'s '
                          'checkpoint') from e
-    return info
-
-
-def measured_score_weights(work_dir: str) -> Optional[Dict[str, float]]:
-    """The fusion weights the ensemble of ``work_dir`` measured across its members (its
-    ``score_weights`` in ``ensemble.json``); ``None`` where it fused with the config's.
-
-    Raises:
-        InputError: If the recorded weights are not ``{score name: number}``.
-    """
-    weights = _ensemble_info(work_dir).get('score_weights')
-    if weights is None:
-        return None
-    if not isinstance(weights, dict) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in weights.values()):
-        raise InputError(f'{osp.join(work_dir, ENSEMBLE_FILE)}: score_weights={weights!r} is '
-                         'not {score name: weight}; test the ensemble again '
-                         '(tools/train.py <config> --work-dir <it> --resume --test)')
-    return {str(k): float(v) for k, v in weights.items()}
-
-
-def member_checkpoints(work_dir: str) -> List[str]:
-    """The last checkpoint of each member of the ensemble trained in ``work_dir``.
-
-    Raises:
-        InputError: If ``ensemble.json`` cannot be read or a member has no checkpoint.
-    """
-    path = osp.join(work_dir, ENSEMBLE_FILE)
-    members = _ensemble_info(work_dir)['members']
     checkpoints = []
-    for i in range(len(members)):
+    for i in range(len(info['members'])):
         folder = member_work_dir(work_dir, i)  # where it is now, not where it trained
         found = checkpoint_candidates(folder) if osp.isdir(folder) else []
         if not found:
@@ -80,7 +69,16 @@ def member_checkpoints(work_dir: str) -> List[str]:
         checkpoints.append(found[0])  # the last one it saved: the one its test used
     if not checkpoints:
         raise InputError(f'{path} lists no members: train the ensemble again')
-    return checkpoints
+    weights = info.get('score_weights')
+    if weights is not None:
+        if not isinstance(weights, dict) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool)
+                for v in weights.values()):
+            raise InputError(f'{path}: score_weights={weights!r} is not {{score name: '
+                             'weight}; test the ensemble again (tools/train.py <config> '
+                             '--work-dir <it> --resume --test)')
+        weights = {str(k): float(v) for k, v in weights.items()}
+    return TrainedEnsemble(work_dir, checkpoints, weights)
 
 
 def member_untrained_tasks(checkpoints: Sequence[str]) -> List[List[str]]:

@@ -11,6 +11,8 @@ make a work dir and its checkpoints safe to use.
   so plainly when there is none.
 - Resume is exact: the generators' states travel in the checkpoint
   (:class:`~vadkit.engine.hooks.RNGStateHook`).
+- A deterministic run does not fill each new tensor with NaN first (PyTorch's default with
+  deterministic algorithms); ``randomness.fill_uninitialized_memory=True`` brings it back.
 
 Each guarantee is a small override below, one per concern, so that more can be added
 without touching the others.
@@ -95,6 +97,24 @@ class VadkitRunner(Runner):
     def release_work_dir(self) -> None:
         """Let other runs use the work dir before this process ends."""
         unlock_work_dir(self._work_dir)
+
+    # -- deterministic without paying for it twice ----------------------------------------
+    def set_randomness(self, seed, diff_rank_seed: bool = False, deterministic: bool = False,
+                       fill_uninitialized_memory: bool = False) -> None:
+        """mmengine's seeding, plus ``randomness.fill_uninitialized_memory``.
+
+        With deterministic algorithms on, PyTorch also fills every new tensor with NaN
+        (``torch.utils.deterministic.fill_uninitialized_memory``) in case a kernel reads
+        memory before writing it. The layers of vadkit's models do not: runs with and
+        without the fill give bitwise-equal weights and scores
+        (``tests/test_engine/test_runner_randomness.py``). The fill writes every activation
+        once more (7 % of a training step of the recommended Ped2 CPU config,
+        ``benchmarks/bench_train_step.py``), so it is off unless a config turns it on to
+        hunt such a read: ``randomness = dict(..., fill_uninitialized_memory=True)``.
+        """
+        super().set_randomness(seed, diff_rank_seed=diff_rank_seed, deterministic=deterministic)
+        if deterministic:
+            torch.utils.deterministic.fill_uninitialized_memory = bool(fill_uninitialized_memory)
 
     # -- a terminal for people: the environment and config dump go to the log file only --
     def build_logger(self, log_level='INFO', log_file=None, **kwargs):

@@ -256,8 +256,13 @@ def _runner_value(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
 
 
 def _randomness(cfg: Any, path: str, full: dict) -> List[ConfigProblem]:
-    from mmengine.runner import Runner
-    return _keys_of(Runner.set_randomness, 'randomness', injected=('self', ))(cfg, path, full)
+    """The keys of the run's runner's ``set_randomness`` (vadkit's takes one more than
+    mmengine's: ``fill_uninitialized_memory``)."""
+    from vadkit.engine.runner import VadkitRunner
+    runner_type = full.get('runner_type')
+    runner = (lookup_type(registry_named('RUNNERS'), runner_type)
+              if isinstance(runner_type, str) else None) or VadkitRunner
+    return _keys_of(runner.set_randomness, 'randomness', injected=('self', ))(cfg, path, full)
 
 
 #: Check of each top-level entry, by key.
