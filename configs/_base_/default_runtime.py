@@ -39,6 +39,6 @@ load_from = None
 resume = False
 # deterministic=True: the same weights run after run on one kind of machine. The NaN fill
 # of every new tensor that PyTorch adds in deterministic mode stays off (it changes no
-# number of vadkit's models and costs ~7 % of a CPU training step); turn it on with
+# number of vadkit's models and costs ~8 % of a CPU training step); turn it on with
 # fill_uninitialized_memory=True
 randomness = dict(seed=0, deterministic=False)

@@ -31,10 +31,8 @@ def is_ensemble_dir(path: Optional[str]) -> bool:
 
 @dataclass(frozen=True)
 class TrainedEnsemble:
-    """What detection needs of an ensemble trained in ``work_dir``, read from its
-    ``ensemble.json`` once."""
+    """What detection needs of a trained ensemble, read from its ``ensemble.json`` once."""
 
-    work_dir: str
     #: the last checkpoint of each member (the one its test used)
     member_checkpoints: List[str]
     #: the fusion weights measured across the members; ``None``: the config's
@@ -78,7 +76,7 @@ def read_ensemble(work_dir: str) -> TrainedEnsemble:
                              'weight}; test the ensemble again (tools/train.py <config> '
                              '--work-dir <it> --resume --test)')
         weights = {str(k): float(v) for k, v in weights.items()}
-    return TrainedEnsemble(work_dir, checkpoints, weights)
+    return TrainedEnsemble(checkpoints, weights)
 
 
 def member_untrained_tasks(checkpoints: Sequence[str]) -> List[List[str]]:

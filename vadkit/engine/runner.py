@@ -108,7 +108,7 @@ class VadkitRunner(Runner):
         memory before writing it. The layers of vadkit's models do not: runs with and
         without the fill give bitwise-equal weights and scores
         (``tests/test_engine/test_runner_randomness.py``). The fill writes every activation
-        once more (7 % of a training step of the recommended Ped2 CPU config,
+        once more (8 % of a training step of the recommended Ped2 CPU config,
         ``benchmarks/bench_train_step.py``), so it is off unless a config turns it on to
         hunt such a read: ``randomness = dict(..., fill_uninitialized_memory=True)``.
         """
